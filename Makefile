@@ -1,0 +1,181 @@
+# alloc - a small kernel memory allocator and the multiboot kernel that
+# proves it. `make help` lists the targets. Everything built goes to build/.
+
+# --- tools (override on the command line: make KERNEL_CC=clang ...) ---------
+CC            ?= gcc
+CLANG         ?= clang
+CC32          ?= i686-linux-gnu-gcc
+KERNEL_CC     ?= i686-linux-gnu-gcc
+KERNEL_READELF ?= i686-linux-gnu-readelf
+GRUB_MKRESCUE ?= grub-mkrescue
+GRUB_FILE     ?= grub-file
+QEMU          ?= qemu-system-i386
+GDB           ?= gdb
+
+# make's own default CC is "cc"; we want gcc unless told otherwise.
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+B := build
+INSTALL_DEPS := scripts/install-deps.sh
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wpointer-arith -Wcast-align \
+        -Wstrict-prototypes -Wmissing-prototypes -Wshadow -Werror
+
+MM_SRCS     := $(sort $(wildcard mm/*.c))
+HOST_SRCS   := $(sort $(wildcard host/*.c))
+TEST_COMMON := $(sort $(wildcard tests/common/*.c))
+UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_NAMES  := $(notdir $(UNIT_SRCS:.c=))
+
+# --- the kernel -------------------------------------------------------------
+# Freestanding and pinned explicitly: the Debian cross compiler defaults to
+# PIE, SSP and CET, none of which a bare-metal kernel can use.
+KERNEL_FREESTANDING_INC = $(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null)
+KERNEL_CFLAGS := $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
+        -fno-pie -fno-stack-protector -mgeneral-regs-only -fcf-protection=none \
+        -fno-omit-frame-pointer -nostdinc -isystem $(KERNEL_FREESTANDING_INC) \
+        -I. -MMD -MP
+KERNEL_ASFLAGS := -m32 -g -I. -MMD -MP
+KERNEL_LDFLAGS := -m32 -T linker.ld -nostdlib -static -no-pie -Wl,--build-id=none \
+        -Wl,-z,noexecstack
+KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c)) $(MM_SRCS)
+KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
+KERNEL_ELF  := $(B)/kernel.elf
+ISO         := $(B)/alloc.iso
+
+# --- host builds of mm/ -----------------------------------------------------
+# Each variant builds mm/, host/ glue and every unit test with one compiler
+# and one set of flags: build/<variant>/.
+HOST_BASE := $(WARN) -g -I. -MMD -MP
+host64_CC     := $(CC)
+host64_CFLAGS := $(HOST_BASE) -O2
+host64_LIBS   := -lcmocka
+clang64_CC     := $(CLANG)
+clang64_CFLAGS := $(HOST_BASE) -O2
+clang64_LIBS   := -lcmocka
+host32_CC     := $(CC32)
+host32_CFLAGS := $(HOST_BASE) -O2 -march=i686 -I$(B)/host32/include
+host32_LIBS   := -L/usr/lib/i386-linux-gnu -lcmocka
+asan64_CC     := $(CC)
+asan64_CFLAGS := $(HOST_BASE) -O1 -fno-omit-frame-pointer \
+        -fsanitize=address,undefined -fno-sanitize-recover=all
+asan64_LIBS   := -fsanitize=address,undefined -lcmocka
+VARIANTS := host64 clang64 host32 asan64
+
+.DEFAULT_GOAL := help
+.PHONY: help all run test iso kernel unit debug clean tools-host tools-kernel \
+        tools-i386 check-mm-freestanding format format-check
+
+help: ## list the targets
+	@echo "alloc - targets (everything is built under $(B)/):"
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
+	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...'"
+
+all: iso unit ## build the kernel, the ISO and every host test
+
+# --- tool installation: cheap checks every time, apt only when missing -----
+tools-host:
+	@$(INSTALL_DEPS) host
+tools-i386:
+	@$(INSTALL_DEPS) i386
+tools-kernel:
+	@$(INSTALL_DEPS) kernel
+
+# --- kernel rules -----------------------------------------------------------
+kernel: $(KERNEL_ELF) ## build the kernel image (build/kernel.elf)
+
+$(B)/kernel/%.c.o: %.c | tools-kernel
+	@mkdir -p $(dir $@)
+	$(KERNEL_CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(B)/kernel/%.S.o: %.S | tools-kernel
+	@mkdir -p $(dir $@)
+	$(KERNEL_CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# The checks catch the two ways a kernel silently fails to boot: a missing or
+# misplaced multiboot header, and a PIE image with an INTERP segment.
+$(KERNEL_ELF): $(KERNEL_OBJS) linker.ld
+	$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
+	@$(GRUB_FILE) --is-x86-multiboot $@ || \
+		{ echo "error: $@ is not a multiboot kernel (header missing or past 8 KiB)"; rm -f $@; exit 1; }
+	@if $(KERNEL_READELF) -lW $@ | grep -q INTERP; then \
+		echo "error: $@ has an INTERP segment (built as PIE?)"; rm -f $@; exit 1; fi
+
+iso: $(ISO) ## build the bootable GRUB ISO (build/alloc.iso)
+
+$(ISO): $(KERNEL_ELF) iso/boot/grub/grub.cfg
+	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+	cp $(KERNEL_ELF) $(B)/iso/boot/kernel.elf
+	cp iso/boot/grub/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	$(GRUB_MKRESCUE) -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || \
+		{ cat $(B)/grub-mkrescue.log; exit 1; }
+
+MEM ?= 128M
+SMP ?= 1
+QEMU_EXIT := -device isa-debug-exit,iobase=0xf4,iosize=0x04
+ifeq ($(GUI),1)
+QEMU_RUN := -serial stdio
+else
+QEMU_RUN := -display none -serial stdio -monitor none
+endif
+
+# The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
+# 33 is success. run.sh turns that back into 0 / 1 for the shell.
+run: $(ISO) ## boot the kernel in QEMU; serial output here, verdict as exit status
+	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -cdrom $(ISO) -boot d \
+		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
+
+debug: $(KERNEL_ELF) ## start QEMU halted with a GDB stub, and a .gdbinit for it
+	@printf 'file %s\ntarget remote localhost:1234\nbreak kmain\ncontinue\n' \
+		$(KERNEL_ELF) > $(B)/gdbinit
+	@echo "QEMU waits for GDB. In another terminal: $(GDB) -x $(B)/gdbinit"
+	$(QEMU) -m $(MEM) -kernel $(KERNEL_ELF) -append "$(CMDLINE)" -s -S \
+		-serial stdio $(QEMU_EXIT)
+
+# --- host rules -------------------------------------------------------------
+# cmocka.h lives in /usr/include, which the i386 cross compiler does not
+# search (and must not: the rest of it is amd64 glibc).
+$(B)/host32/include/cmocka.h: | tools-i386
+	@mkdir -p $(dir $@)
+	ln -sf /usr/include/cmocka.h $@
+
+define variant_rules
+$(B)/$(1)/%.o: %.c | tools-host $(if $(filter host32,$(1)),tools-i386 $(B)/host32/include/cmocka.h)
+	@mkdir -p $$(dir $$@)
+	$$($(1)_CC) $$($(1)_CFLAGS) -c $$< -o $$@
+
+$(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(MM_SRCS) $(HOST_SRCS) $(TEST_COMMON))
+	$$($(1)_CC) -o $$@ $$^ $$($(1)_LIBS)
+
+$(1)-tests: $(addprefix $(B)/$(1)/tests/,$(UNIT_NAMES))
+.PHONY: $(1)-tests
+endef
+$(foreach v,$(VARIANTS),$(eval $(call variant_rules,$(v))))
+
+unit: $(addsuffix -tests,$(VARIANTS)) ## build the host unit tests (all variants)
+
+# mm/ must build with nothing but the compiler's freestanding headers.
+check-mm-freestanding: | tools-host
+	@for f in $(MM_SRCS); do \
+		$(CC) $(WARN) -ffreestanding -nostdinc \
+			-isystem $$($(CC) -print-file-name=include) -c $$f -o /dev/null || exit 1; \
+		$(CLANG) $(WARN) -ffreestanding -nostdinc \
+			-isystem $$($(CLANG) -print-resource-dir)/include -c $$f -o /dev/null || exit 1; \
+	done
+
+test: unit $(ISO) $(KERNEL_ELF) check-mm-freestanding ## run every test; ends with "N passed, M failed"
+	@B=$(B) QEMU=$(QEMU) VARIANTS="$(VARIANTS)" UNIT_NAMES="$(UNIT_NAMES)" tests/run-all.sh
+
+format: ## format the sources with .clang-format
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check: ## fail if any source is not formatted
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean: ## remove build/
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,19 @@
+/*
+ * mm_host.h - running mm/ inside an ordinary (hosted) Linux program.
+ *
+ * mm/ itself is freestanding; this glue gives it what a kernel would: random
+ * bits for header secrets, and a default fault reporter that prints the
+ * fault on stderr and aborts, as a C library's malloc does.
+ */
+#ifndef HOST_MM_HOST_H
+#define HOST_MM_HOST_H
+
+#include "mm/heap.h"
+
+/* Install the host hooks. Call once before creating heaps. */
+void mm_host_init(void);
+
+/* The default reporter: message on stderr, then abort(). */
+void mm_host_fault_abort(const struct heap_fault *f, void *ctx);
+
+#endif

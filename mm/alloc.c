@@ -1,0 +1,203 @@
+/*
+ * alloc.c - heap_alloc, heap_calloc, heap_aligned_alloc, and the block
+ * operations that allocation, free and realloc share.
+ */
+#include "bitops.h"
+#include "internal.h"
+
+int mm_request_size(size_t n, size_t *block_bytes)
+{
+	size_t payload;
+
+	if (n > MAX_REQUEST)
+		return -1;
+	payload = round_up(n, HEAP_ALIGN);
+	if (payload < MIN_PAYLOAD)
+		payload = MIN_PAYLOAD;
+	*block_bytes = payload + HDR_SIZE;
+	return 0;
+}
+
+/*
+ * Point n back at prev. A header that no longer verifies is reported and
+ * left unsealed: resealing it would launder the damage.
+ */
+void mm_set_prev(struct heap *h, struct block *n, struct block *prev)
+{
+	if (!block_intact(h->secret, n)) {
+		mm_fault(h,
+			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
+					     .block = n,
+					     .found = n->size},
+			 "heap: header of block %p corrupted (size field %x; "
+			 "previous block %p overflowed?)",
+			 (const void *)n, n->size, (const void *)n->prev);
+		n->prev = prev;
+		return;
+	}
+	n->prev = prev;
+	block_seal(h->secret, n);
+}
+
+static void used_account(struct heap *h, const struct block *b, int add)
+{
+	size_t payload = block_payload_size(b);
+	size_t requested = payload - (size_t)(b->meta & META_SLACK_MASK);
+	struct heap_stats *s = &h->stats;
+
+	if (add) {
+		s->used_blocks++;
+		s->bytes_used += payload;
+		s->bytes_requested += requested;
+		if (s->bytes_used > s->peak_used)
+			s->peak_used = s->bytes_used;
+	} else {
+		s->used_blocks--;
+		s->bytes_used -= payload;
+		s->bytes_requested -= requested;
+	}
+}
+
+void mm_mark_used(struct heap *h, struct block *b, size_t requested,
+		  unsigned align_log2)
+{
+	size_t size = block_size(b);
+
+	b->size = size;
+	b->meta = (uintptr_t)(size - HDR_SIZE - requested) |
+		  ((uintptr_t)align_log2 << META_ALIGN_SHIFT);
+	block_seal(h->secret, b);
+	used_account(h, b, 1);
+}
+
+/* Take b (a used block) out of the statistics before it is resized or freed. */
+void mm_unmark_used(struct heap *h, struct block *b)
+{
+	used_account(h, b, 0);
+}
+
+void mm_mark_free(struct heap *h, struct block *b, size_t size)
+{
+	b->size = size | BLOCK_FREE;
+	b->meta = 0;
+	block_seal(h->secret, b);
+}
+
+/*
+ * Shrink b to size bytes when the rest is big enough to be a block of its
+ * own. The rest becomes a free block (merged with a free successor, which
+ * only a shrinking realloc can have) and goes on its list. b itself is left
+ * unsealed: the caller marks it used.
+ */
+void mm_split(struct heap *h, struct block *b, size_t size)
+{
+	size_t total = block_size(b);
+	struct block *next = block_next(b);
+	struct block *rest = (struct block *)((uintptr_t)b + size);
+	size_t rest_size = total - size;
+
+	if (rest_size < MIN_BLOCK)
+		return;
+	b->size = size | (b->size & BLOCK_FLAGS);
+	if (block_is_free(next) && block_intact(h->secret, next) &&
+	    fl_remove(h, next) == 0) {
+		rest_size += block_size(next);
+		next = block_next(next);
+	}
+	rest->prev = b;
+	mm_mark_free(h, rest, rest_size);
+	mm_set_prev(h, next, rest);
+	fl_insert(h, rest);
+}
+
+/*
+ * Over-allocate, then cut a free block off the front so that the payload
+ * lands on the boundary. The front piece must be empty or a whole block.
+ */
+static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
+				  size_t align)
+{
+	struct block *b = fl_take(h, need + align + MIN_BLOCK);
+	uintptr_t start, p;
+	size_t gap;
+
+	if (!b)
+		return NULL;
+	start = (uintptr_t)b;
+	p = round_up(start + HDR_SIZE, align);
+	while (p - HDR_SIZE - start != 0 && p - HDR_SIZE - start < MIN_BLOCK)
+		p += align;
+	gap = p - HDR_SIZE - start;
+	if (gap) {
+		struct block *a = block_from_payload((void *)p);
+
+		a->size = block_size(b) - gap;
+		a->prev = b;
+		a->meta = 0;
+		block_seal(h->secret, a);
+		mm_set_prev(h, block_next(a), a);
+		mm_mark_free(h, b, gap);
+		fl_insert(h, b);
+		b = a;
+	}
+	mm_split(h, b, need);
+	mm_mark_used(h, b, n, bit_ffs(align));
+	return block_payload(b);
+}
+
+void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
+{
+	size_t need;
+	struct block *b;
+
+	if (mm_request_size(n, &need) != 0)
+		return NULL;
+	if (align > HEAP_ALIGN)
+		return alloc_aligned_locked(h, n, need, align);
+	b = fl_take(h, need);
+	if (!b)
+		return NULL;
+	mm_split(h, b, need);
+	mm_mark_used(h, b, n, ALIGN_LOG2);
+	return block_payload(b);
+}
+
+void *heap_alloc(struct heap *h, size_t size)
+{
+	uintptr_t irq;
+	void *p;
+
+	if (!heap_valid(h))
+		return NULL;
+	irq = spin_lock(&h->lock);
+	p = mm_alloc_locked(h, size, HEAP_ALIGN);
+	spin_unlock(&h->lock, irq);
+	return p;
+}
+
+void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
+{
+	uintptr_t irq;
+	void *p;
+
+	if (!heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
+	    align > HEAP_MAX_ALIGN)
+		return NULL;
+	irq = spin_lock(&h->lock);
+	p = mm_alloc_locked(h, size, align);
+	spin_unlock(&h->lock, irq);
+	return p;
+}
+
+void *heap_calloc(struct heap *h, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size != 0 && nmemb > (size_t)-1 / size)
+		return NULL;
+	p = heap_alloc(h, nmemb * size);
+	/* the block is ours alone now: no need to hold the lock to clear it */
+	if (p)
+		mm_fill(p, 0, nmemb * size);
+	return p;
+}

@@ -1,0 +1,237 @@
+/*
+ * check.c - heap_check, heap_walk and heap_get_stats: looking at the whole
+ * heap at once. These walk every block, so they are for tests, debugging
+ * and the kernel's self-checks, never for the allocation path.
+ */
+#include "bitops.h"
+#include "internal.h"
+
+/* Enough to say what is wrong without flooding the reporter. */
+#define MAX_REPORTS 16
+
+struct tally {
+	size_t used_blocks, free_blocks;
+	size_t bytes_used, bytes_free, bytes_requested;
+	int bad;
+};
+
+static void problem(struct heap *h, struct tally *t, const struct block *b,
+		    const char *what)
+{
+	if (t->bad++ < MAX_REPORTS)
+		mm_fault(h,
+			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
+					     .block = b},
+			 "heap: check: block %p: %s", (const void *)b, what);
+}
+
+static void check_region(struct heap *h, const struct region *r,
+			 struct tally *t)
+{
+	const struct block *c = r->first, *prev = NULL;
+
+	for (;;) {
+		if (!block_intact(h->secret, c)) {
+			if (t->bad++ < MAX_REPORTS)
+				mm_fault(h,
+					 (struct heap_fault){
+					     .kind = HEAP_FAULT_CORRUPTED,
+					     .block = c,
+					     .found = c->size},
+					 "heap: header of block %p corrupted "
+					 "(size field %x; previous block %p "
+					 "overflowed?)",
+					 (const void *)c, c->size,
+					 (const void *)prev);
+			return;
+		}
+		if (c->prev != prev)
+			problem(h, t, c,
+				"prev link does not name the block "
+				"before it");
+		if (c == r->sentinel) {
+			if (!block_is_sentinel(c) || block_is_free(c))
+				problem(h, t, c,
+					"region end is not a sentinel");
+			return;
+		}
+		if (block_is_sentinel(c) || block_size(c) < MIN_BLOCK ||
+		    (uintptr_t)block_next(c) > (uintptr_t)r->sentinel) {
+			problem(h, t, c, "size does not tile the region");
+			return;
+		}
+		if (block_is_free(c)) {
+			if (prev && block_is_free(prev))
+				problem(h, t, c,
+					"free block next to a free "
+					"block (missed merge)");
+			t->free_blocks++;
+			t->bytes_free += block_payload_size(c);
+		} else {
+			size_t slack = (size_t)(c->meta & META_SLACK_MASK);
+
+			if (slack > block_payload_size(c))
+				problem(h, t, c,
+					"requested size larger than "
+					"the block");
+			t->used_blocks++;
+			t->bytes_used += block_payload_size(c);
+			t->bytes_requested += block_payload_size(c) - slack;
+		}
+		prev = c;
+		c = block_next(c);
+	}
+}
+
+static size_t check_lists(struct heap *h, struct tally *t)
+{
+	size_t listed = 0;
+	unsigned fl, sl, f, s;
+
+	for (fl = 0; fl < FL_COUNT; fl++) {
+		int fl_bit = (h->fl_map >> fl) & 1u;
+
+		if (fl_bit != (h->sl_map[fl] != 0))
+			problem(h, t, NULL,
+				"first-level bitmap disagrees with "
+				"the second level");
+		for (sl = 0; sl < SL_COUNT; sl++) {
+			const struct block *b = h->lists[fl][sl], *prev = NULL;
+			int sl_bit = (h->sl_map[fl] >> sl) & 1u;
+
+			if (sl_bit != (b != NULL))
+				problem(h, t, b,
+					"bitmap disagrees with its "
+					"free list");
+			for (; b; prev = b, b = block_links(b)->next) {
+				if (!mm_link_plausible(h, b) ||
+				    !block_intact(h->secret, b) ||
+				    !block_is_free(b)) {
+					problem(h, t, prev,
+						"free list leads to "
+						"a block that is "
+						"not free");
+					break;
+				}
+				fl_class(block_size(b), &f, &s);
+				if (f != fl || s != sl)
+					problem(h, t, b,
+						"free block in the "
+						"wrong size class");
+				if (block_links(b)->prev != prev)
+					problem(h, t, b,
+						"free-list back link "
+						"is wrong");
+				if (++listed > t->free_blocks) {
+					problem(h, t, b,
+						"free lists hold more "
+						"blocks than the heap");
+					return listed;
+				}
+			}
+		}
+	}
+	return listed;
+}
+
+int heap_check(struct heap *h)
+{
+	struct tally t = {0};
+	const struct region *r;
+	uintptr_t irq;
+
+	if (!heap_valid(h))
+		return 1;
+	irq = spin_lock(&h->lock);
+	for (r = h->regions; r; r = r->next)
+		check_region(h, r, &t);
+	if (check_lists(h, &t) != t.free_blocks)
+		problem(h, &t, NULL, "some free blocks are in no free list");
+	if (t.used_blocks != h->stats.used_blocks ||
+	    t.free_blocks != h->stats.free_blocks ||
+	    t.bytes_used != h->stats.bytes_used ||
+	    t.bytes_free != h->stats.bytes_free ||
+	    t.bytes_requested != h->stats.bytes_requested)
+		problem(h, &t, NULL, "statistics disagree with the blocks");
+	spin_unlock(&h->lock, irq);
+	return t.bad;
+}
+
+int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
+{
+	const struct region *r;
+	const struct block *c;
+	uintptr_t irq;
+	int rc = 0;
+
+	if (!heap_valid(h) || !fn)
+		return -1;
+	irq = spin_lock(&h->lock);
+	for (r = h->regions; r && rc == 0; r = r->next) {
+		for (c = r->first; c != r->sentinel; c = block_next(c)) {
+			struct heap_block_info info;
+
+			if (!block_intact(h->secret, c)) {
+				mm_fault(h,
+					 (struct heap_fault){
+					     .kind = HEAP_FAULT_CORRUPTED,
+					     .block = c,
+					     .found = c->size},
+					 "heap: header of block %p corrupted "
+					 "(size field %x; previous block %p "
+					 "overflowed?)",
+					 (const void *)c, c->size,
+					 (const void *)c->prev);
+				rc = -1;
+				break;
+			}
+			info.block = c;
+			info.ptr = block_payload(c);
+			info.size = block_payload_size(c);
+			info.free = block_is_free(c);
+			info.requested =
+			    info.free ? 0
+				      : info.size -
+					    (size_t)(c->meta & META_SLACK_MASK);
+			info.region = (int)r->index;
+			rc = fn(&info, ctx);
+			if (rc)
+				break;
+		}
+	}
+	spin_unlock(&h->lock, irq);
+	return rc;
+}
+
+/* The largest free block is in the highest non-empty class; find it there. */
+static size_t largest_free(const struct heap *h)
+{
+	const struct block *b;
+	size_t best = 0;
+	unsigned fl;
+
+	if (!h->fl_map)
+		return 0;
+	fl = bit_fls(h->fl_map);
+	b = h->lists[fl][bit_fls(h->sl_map[fl])];
+	for (; b; b = block_links(b)->next)
+		if (block_payload_size(b) > best)
+			best = block_payload_size(b);
+	return best;
+}
+
+void heap_get_stats(struct heap *h, struct heap_stats *out)
+{
+	uintptr_t irq;
+
+	if (!out)
+		return;
+	if (!heap_valid(h)) {
+		mm_fill(out, 0, sizeof *out);
+		return;
+	}
+	irq = spin_lock(&h->lock);
+	*out = h->stats;
+	out->largest_free = largest_free(h);
+	spin_unlock(&h->lock, irq);
+}

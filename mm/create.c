@@ -1,0 +1,130 @@
+/*
+ * create.c - heap_create and heap_add_region: laying out regions.
+ *
+ * The heap's control structure sits at the start of the memory given to
+ * heap_create; each region then starts with a struct region, one free block
+ * covering the rest, and a sentinel header at the very end.
+ */
+#include "internal.h"
+
+struct mm_hooks mm_hooks;
+
+void mm_set_hooks(const struct mm_hooks *hooks)
+{
+	static const struct mm_hooks none;
+
+	mm_hooks = hooks ? *hooks : none;
+}
+
+static uintptr_t make_secret(const struct heap *h)
+{
+	uintptr_t s = mm_hooks.entropy ? mm_hooks.entropy() : 0;
+	uintptr_t local = 0;
+
+	/* without entropy, still differ between heaps and between boots that
+	 * place the stack differently */
+	s ^= (uintptr_t)h ^ ((uintptr_t)&local << 7);
+	s *= (uintptr_t)0x2545f4914f6cdd1du;
+	return s ^ (s >> 15) ^ 1u;
+}
+
+/* Lay out a region over [start, end) (16-aligned). Lock held or not yet
+ * needed. cover is where the memory the caller gave us begins. */
+static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
+		      uintptr_t end)
+{
+	const uintptr_t max_block = ((uintptr_t)1 << MAX_BLOCK_LOG2) -
+				    HEAP_ALIGN +
+				    ((uintptr_t)1 << MAX_BLOCK_LOG2);
+	struct region *r, **tail;
+	struct block *first, *sentinel;
+
+	if (end < start || end - start < REGION_HDR_SIZE + MIN_BLOCK + HDR_SIZE)
+		return -1;
+	if (end - start - REGION_HDR_SIZE - HDR_SIZE > max_block)
+		end = start + REGION_HDR_SIZE + HDR_SIZE + max_block;
+	for (tail = &h->regions; *tail; tail = &(*tail)->next) {
+		r = *tail;
+		if (cover < (uintptr_t)r->sentinel + HDR_SIZE && r->base < end)
+			return -1;
+	}
+
+	r = (struct region *)start;
+	first = (struct block *)(start + REGION_HDR_SIZE);
+	sentinel = (struct block *)(end - HDR_SIZE);
+	r->next = NULL;
+	r->base = cover;
+	r->first = first;
+	r->sentinel = sentinel;
+	r->index = h->stats.regions;
+
+	first->prev = NULL;
+	mm_mark_free(h, first,
+		     (size_t)((uintptr_t)sentinel - (uintptr_t)first));
+	sentinel->size = HDR_SIZE | BLOCK_SENTINEL;
+	sentinel->prev = first;
+	sentinel->meta = 0;
+	block_seal(h->secret, sentinel);
+
+	*tail = r;
+	if ((uintptr_t)first < h->lo)
+		h->lo = (uintptr_t)first;
+	if (end > h->hi)
+		h->hi = end;
+	h->stats.regions++;
+	h->stats.bytes_overhead +=
+	    (size_t)(end - cover) - block_payload_size(first);
+	fl_insert(h, first);
+	return 0;
+}
+
+static int inward(void *mem, size_t bytes, uintptr_t *start, uintptr_t *end)
+{
+	uintptr_t a = (uintptr_t)mem;
+	uintptr_t e = bytes > UINTPTR_MAX - a ? UINTPTR_MAX : a + bytes;
+
+	if (!mem || a > UINTPTR_MAX - (HEAP_ALIGN - 1))
+		return -1;
+	*start = round_up(a, HEAP_ALIGN);
+	*end = round_down(e, HEAP_ALIGN);
+	return *end > *start ? 0 : -1;
+}
+
+struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
+{
+	const uintptr_t hsize = round_up(sizeof(struct heap), HEAP_ALIGN);
+	uintptr_t start, end;
+	struct heap *h;
+
+	if (inward(mem, bytes, &start, &end) != 0 || end - start < hsize)
+		return NULL;
+	h = (struct heap *)start;
+	mm_fill(h, 0, sizeof *h);
+	h->flags = flags;
+	h->secret = make_secret(h);
+	h->lo = UINTPTR_MAX;
+	spin_init(&h->lock, "heap");
+	if (add_region(h, start, start + hsize, end) != 0)
+		return NULL;
+	/* last: a heap is valid only once it is whole */
+	h->magic = HEAP_MAGIC;
+	return h;
+}
+
+struct heap *heap_create(void *mem, size_t bytes)
+{
+	return heap_create_flags(mem, bytes, 0);
+}
+
+int heap_add_region(struct heap *h, void *mem, size_t bytes)
+{
+	uintptr_t start, end, irq;
+	int rc;
+
+	if (!heap_valid(h) || inward(mem, bytes, &start, &end) != 0)
+		return -1;
+	irq = spin_lock(&h->lock);
+	rc = add_region(h, start, start, end);
+	spin_unlock(&h->lock, irq);
+	return rc;
+}

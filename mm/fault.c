@@ -1,0 +1,126 @@
+/*
+ * fault.c - naming a fault and handing it to whoever reports it.
+ *
+ * Messages are built here, without a C library: a small formatter that knows
+ * just the conversions the heap's messages use.
+ */
+#include <stdarg.h>
+
+#include "internal.h"
+
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->len + 1 < o->cap)
+		o->buf[o->len++] = c;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	while (*s)
+		put(o, *s++);
+}
+
+static void put_hex(struct out *o, uintptr_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int shift;
+
+	put_str(o, "0x");
+	for (shift = (int)sizeof(uintptr_t) * 8 - 4; shift >= 0; shift -= 4)
+		put(o, digits[(v >> shift) & 0xf]);
+}
+
+static void put_dec(struct out *o, size_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		put(o, tmp[--n]);
+}
+
+static void format(struct out *o, const char *fmt, va_list ap)
+{
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			put(o, *fmt);
+			continue;
+		}
+		switch (*++fmt) {
+		case 's':
+			put_str(o, va_arg(ap, const char *));
+			break;
+		case 'p':
+			put_hex(o, (uintptr_t)va_arg(ap, const void *));
+			break;
+		case 'x':
+			put_hex(o, va_arg(ap, uintptr_t));
+			break;
+		case 'u':
+			put_dec(o, va_arg(ap, size_t));
+			break;
+		case '\0':
+			return;
+		default:
+			put(o, *fmt);
+		}
+	}
+}
+
+void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
+{
+	struct out o = {h->msg, 0, sizeof h->msg};
+	heap_fault_fn fn = h->fault_fn ? h->fault_fn : mm_hooks.fault;
+	void *ctx = h->fault_fn ? h->fault_ctx : mm_hooks.fault_ctx;
+	va_list ap;
+
+	va_start(ap, fmt);
+	format(&o, fmt, ap);
+	va_end(ap);
+	h->msg[o.len] = '\0';
+	f.what = h->msg;
+	if ((unsigned)f.kind < HEAP_FAULT_KINDS)
+		h->stats.faults[f.kind]++;
+	if (fn)
+		fn(&f, ctx);
+}
+
+void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)
+{
+	uintptr_t irq;
+
+	if (!heap_valid(h))
+		return;
+	irq = spin_lock(&h->lock);
+	h->fault_fn = fn;
+	h->fault_ctx = ctx;
+	spin_unlock(&h->lock, irq);
+}
+
+const char *heap_fault_name(enum heap_fault_kind kind)
+{
+	switch (kind) {
+	case HEAP_FAULT_DOUBLE_FREE:
+		return "double free";
+	case HEAP_FAULT_INVALID_POINTER:
+		return "invalid pointer";
+	case HEAP_FAULT_CORRUPTED:
+		return "corrupted heap";
+	case HEAP_FAULT_USE_AFTER_FREE:
+		return "use after free";
+	case HEAP_FAULT_OVERFLOW:
+		return "overflow";
+	case HEAP_FAULT_KINDS:
+		break;
+	}
+	return "unknown fault";
+}

@@ -1,0 +1,189 @@
+/*
+ * free.c - heap_free, pointer validation, and merging with neighbours.
+ *
+ * A pointer from the caller is never trusted: it must be aligned, inside a
+ * region, and sit right after a header whose keyed check verifies, before
+ * anything is written. The check also tells a block freed twice from one
+ * freed once: every header that stops being a block's (absorbed by a merge)
+ * was marked free first, so it still verifies, and says "free".
+ */
+#include "internal.h"
+
+struct region *mm_region_of(struct heap *h, uintptr_t addr)
+{
+	struct region *r;
+
+	for (r = h->regions; r; r = r->next)
+		if (addr >= (uintptr_t)r->first &&
+		    addr < (uintptr_t)r->sentinel)
+			return r;
+	return NULL;
+}
+
+/*
+ * The header at b does not verify: either ptr is not a block start, or a
+ * real header was damaged. Walking the region from its start tells which.
+ * This is the error path only; no valid call ever walks.
+ */
+static void explain_bad_header(struct heap *h, struct region *r,
+			       const struct block *b, const void *ptr,
+			       const char *op)
+{
+	struct block *c, *next;
+
+	for (c = r->first; c != r->sentinel; c = next) {
+		if (!block_intact(h->secret, c)) {
+			if (c == b)
+				mm_fault(h,
+					 (struct heap_fault){
+					     .kind = HEAP_FAULT_CORRUPTED,
+					     .ptr = ptr,
+					     .block = c,
+					     .found = c->size},
+					 "heap: header of block %p corrupted "
+					 "(size field %x; previous block %p "
+					 "overflowed?)",
+					 (const void *)c, c->size,
+					 (const void *)c->prev);
+			else
+				mm_fault(h,
+					 (struct heap_fault){
+					     .kind = HEAP_FAULT_CORRUPTED,
+					     .ptr = ptr,
+					     .block = c},
+					 "heap: header of block %p corrupted "
+					 "(found during %s of %p)",
+					 (const void *)c, op, ptr);
+			return;
+		}
+		next = block_next(c);
+		if ((uintptr_t)b < (uintptr_t)next) {
+			if (block_is_free(c))
+				mm_fault(h,
+					 (struct heap_fault){
+					     .kind = HEAP_FAULT_DOUBLE_FREE,
+					     .ptr = ptr,
+					     .block = c},
+					 "heap: %s of %p, inside free block %p "
+					 "(freed twice, or a stale pointer)",
+					 op, ptr, (const void *)c);
+			else
+				mm_fault(h,
+					 (struct heap_fault){
+					     .kind = HEAP_FAULT_INVALID_POINTER,
+					     .ptr = ptr,
+					     .block = c,
+					     .offset = (size_t)((uintptr_t)ptr -
+								(uintptr_t)c)},
+					 "heap: %s of %p, which points inside "
+					 "block %p (not the start of a block)",
+					 op, ptr, (const void *)c);
+			return;
+		}
+	}
+}
+
+struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
+{
+	uintptr_t a = (uintptr_t)ptr;
+	struct region *r;
+	struct block *b;
+
+	if (a & (HEAP_ALIGN - 1)) {
+		mm_fault(h,
+			 (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER,
+					     .ptr = ptr},
+			 "heap: %s of misaligned pointer %p (this heap only "
+			 "returns 16-byte aligned pointers)",
+			 op, ptr);
+		return NULL;
+	}
+	r = a >= HDR_SIZE ? mm_region_of(h, a - HDR_SIZE) : NULL;
+	if (!r) {
+		mm_fault(h,
+			 (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER,
+					     .ptr = ptr},
+			 "heap: %s of %p, which is not in this heap", op, ptr);
+		return NULL;
+	}
+	b = block_from_payload(ptr);
+	if (!block_intact(h->secret, b)) {
+		explain_bad_header(h, r, b, ptr, op);
+		return NULL;
+	}
+	if (block_is_free(b)) {
+		struct heap_fault f = {
+		    .kind = HEAP_FAULT_DOUBLE_FREE, .ptr = ptr, .block = b};
+
+		if (op[0] == 'f')
+			mm_fault(h, f,
+				 "heap: double free of %p (block already "
+				 "free)",
+				 ptr);
+		else
+			mm_fault(h, f, "heap: %s of %p, a block already freed",
+				 op, ptr);
+		return NULL;
+	}
+	return b;
+}
+
+/* b is a verified block in use. Merges it with free neighbours. */
+void mm_free_locked(struct heap *h, struct block *b)
+{
+	struct block *next = block_next(b);
+	struct block *prev = b->prev;
+	size_t size = block_size(b);
+
+	/* neighbours first, so that a damaged one stops us before any write */
+	if (!block_intact(h->secret, next)) {
+		mm_fault(h,
+			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
+					     .ptr = block_payload(b),
+					     .block = next,
+					     .found = next->size},
+			 "heap: header of block %p corrupted (size field %x; "
+			 "previous block %p overflowed?)",
+			 (const void *)next, next->size, (const void *)b);
+		return;
+	}
+	if (prev && !block_intact(h->secret, prev)) {
+		mm_fault(h,
+			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
+					     .ptr = block_payload(b),
+					     .block = prev,
+					     .found = prev->size},
+			 "heap: header of block %p corrupted (size field %x; "
+			 "found freeing the block after it)",
+			 (const void *)prev, prev->size);
+		return;
+	}
+
+	mm_unmark_used(h, b);
+	mm_mark_free(h, b, size);
+	if (block_is_free(next) && fl_remove(h, next) == 0) {
+		size += block_size(next);
+		next = block_next(next);
+	}
+	if (prev && block_is_free(prev) && fl_remove(h, prev) == 0) {
+		size += block_size(prev);
+		b = prev;
+	}
+	mm_mark_free(h, b, size);
+	mm_set_prev(h, next, b);
+	fl_insert(h, b);
+}
+
+void heap_free(struct heap *h, void *ptr)
+{
+	uintptr_t irq;
+	struct block *b;
+
+	if (!ptr || !heap_valid(h))
+		return;
+	irq = spin_lock(&h->lock);
+	b = mm_lookup(h, ptr, "free");
+	if (b)
+		mm_free_locked(h, b);
+	spin_unlock(&h->lock, irq);
+}

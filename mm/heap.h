@@ -1,0 +1,126 @@
+/*
+ * heap.h - heaps over caller-supplied memory.
+ *
+ * A heap lives inside the memory it manages: heap_create() puts the control
+ * structure at the start of the first region and hands out the rest. Any
+ * number of heaps can exist; each has its own lock, so every function here
+ * may be called from several CPUs, threads or processes (when the memory is
+ * shared) at once.
+ *
+ * Every pointer returned is aligned to HEAP_ALIGN bytes, or to the requested
+ * alignment for heap_aligned_alloc(). Bad pointers passed to heap_free(),
+ * heap_realloc() or heap_usable_size() are reported through the heap's fault
+ * handler and otherwise ignored: the heap stays consistent and usable.
+ *
+ * mm/ is freestanding: it needs only the compiler's own headers.
+ */
+#ifndef MM_HEAP_H
+#define MM_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Alignment of every pointer the heap returns, on every target. */
+#define HEAP_ALIGN 16u
+
+/* Largest alignment heap_aligned_alloc() accepts. */
+#define HEAP_MAX_ALIGN ((size_t)1 << 24)
+
+/* Flags for heap_create_flags(). */
+#define HEAP_CHECKING 0x1u /* poison, red zones, canaries (slower) */
+
+struct heap;
+
+enum heap_fault_kind {
+	HEAP_FAULT_DOUBLE_FREE,	    /* a block freed twice */
+	HEAP_FAULT_INVALID_POINTER, /* a pointer the heap never returned */
+	HEAP_FAULT_CORRUPTED,	    /* metadata damaged: header, links, sizes */
+	HEAP_FAULT_USE_AFTER_FREE,  /* freed memory written (checking mode) */
+	HEAP_FAULT_OVERFLOW, /* write past the requested size (checking) */
+	HEAP_FAULT_KINDS     /* number of kinds, not a kind */
+};
+
+struct heap_fault {
+	enum heap_fault_kind kind;
+	const void *ptr;   /* the pointer the caller passed, or NULL */
+	const void *block; /* the block header involved, or NULL */
+	uintptr_t
+	    expected;	  /* what the heap expected to find, where it applies */
+	uintptr_t found;  /* what it found instead */
+	size_t offset;	  /* byte offset of the damage inside the block */
+	const char *what; /* one-line, human-readable message */
+};
+
+/*
+ * Called with the heap's lock held: it must not call back into the same heap.
+ * It may return (the operation is then abandoned and the heap left as it
+ * was), or not return (panic, abort).
+ */
+typedef void (*heap_fault_fn)(const struct heap_fault *f, void *ctx);
+
+struct heap_stats {
+	size_t bytes_used;	/* payload bytes of blocks in use */
+	size_t bytes_requested; /* bytes callers asked for, of those */
+	size_t bytes_free;	/* payload bytes of free blocks */
+	size_t bytes_overhead;	/* headers, sentinels, control structures */
+	size_t largest_free;	/* largest payload one free block could give */
+	size_t used_blocks;
+	size_t free_blocks;
+	size_t peak_used; /* high-water mark of bytes_used */
+	size_t regions;
+	size_t faults[HEAP_FAULT_KINDS]; /* faults reported, by kind */
+};
+
+/* What heap_walk() shows of each block, in address order. */
+struct heap_block_info {
+	const void *block; /* header address */
+	void *ptr;	   /* payload: what heap_alloc() returned for it */
+	size_t size;	   /* payload bytes */
+	size_t requested;  /* bytes asked for (0 for a free block) */
+	int free;
+	int region; /* index of the region, 0 = the one given to heap_create */
+};
+
+/* Return non-zero to stop the walk; heap_walk() then returns that value. */
+typedef int (*heap_walk_fn)(const struct heap_block_info *b, void *ctx);
+
+/* NULL if bytes is too small to hold the control structure and one block. */
+struct heap *heap_create(void *mem, size_t bytes);
+struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags);
+
+/*
+ * Add another, non-contiguous piece of memory to the heap. The base and size
+ * are rounded inward to HEAP_ALIGN. Returns 0, or -1 when the piece is too
+ * small or overlaps a region the heap already has.
+ */
+int heap_add_region(struct heap *h, void *mem, size_t bytes);
+
+void *heap_alloc(struct heap *h, size_t size);
+void *heap_calloc(struct heap *h, size_t nmemb, size_t size);
+void *heap_realloc(struct heap *h, void *ptr, size_t size);
+/* align: a power of two up to HEAP_MAX_ALIGN; anything else returns NULL. */
+void *heap_aligned_alloc(struct heap *h, size_t align, size_t size);
+void heap_free(struct heap *h, void *ptr);
+/* Bytes the caller may use at ptr (at least what was asked for). */
+size_t heap_usable_size(struct heap *h, const void *ptr);
+
+/* 0 when every invariant holds; otherwise the number of problems found. */
+int heap_check(struct heap *h);
+void heap_get_stats(struct heap *h, struct heap_stats *out);
+int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx);
+
+/* NULL restores the default handler (see mm/hooks.h). */
+void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx);
+
+/* A short name for a fault kind: "double free", "overflow", ... */
+const char *heap_fault_name(enum heap_fault_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * hooks.h - what mm/ needs from its environment, plugged in by it.
+ *
+ * mm/ knows nothing about the machine it runs on. The kernel (or a host
+ * program) fills in a struct mm_hooks once, before creating heaps, to give
+ * it interrupt masking for the lock, entropy for the header secret and a
+ * default fault reporter. Every hook may be NULL; the fallbacks are noted.
+ */
+#ifndef MM_HOOKS_H
+#define MM_HOOKS_H
+
+#include <stdint.h>
+
+#include "heap.h"
+
+struct mm_hooks {
+	/* Disable interrupts on this CPU and return the previous state;
+	 * restore it. NULL: no masking (hosted code, single context). */
+	uintptr_t (*irq_save)(void);
+	void (*irq_restore)(uintptr_t state);
+
+	/* A small number naming this CPU or thread, for lock debugging.
+	 * NULL: every caller counts as CPU 0. */
+	unsigned (*cpu_id)(void);
+
+	/* Random bits for the per-heap secret that keys header checks.
+	 * NULL: a value mixed from addresses and a counter (weak). */
+	uintptr_t (*entropy)(void);
+
+	/* Reports faults on heaps with no handler of their own. NULL: the
+	 * fault is counted and the operation abandoned, silently. */
+	heap_fault_fn fault;
+	void *fault_ctx;
+};
+
+/* Install hooks (copied). NULL resets every hook to its fallback. */
+void mm_set_hooks(const struct mm_hooks *hooks);
+
+#endif

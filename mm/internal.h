@@ -1,0 +1,146 @@
+/*
+ * internal.h - the heap's control structure and what mm/ files share.
+ * Nothing outside mm/ includes this.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "block.h"
+#include "heap.h"
+#include "hooks.h"
+#include "spinlock.h"
+
+/*
+ * Free-list classes (TLSF's two levels). The first level is the power of two
+ * of the block size, the second splits each power of two into SL_COUNT equal
+ * steps. Blocks under SMALL_LIMIT all share first level 0, in 16-byte steps.
+ */
+#define SL_LOG2	    4u
+#define SL_COUNT    (1u << SL_LOG2)
+#define ALIGN_LOG2  4u
+#define FL_SHIFT    (SL_LOG2 + ALIGN_LOG2)
+#define SMALL_LIMIT ((size_t)1 << FL_SHIFT)
+
+/* Largest block: a whole 32-bit address space, or 1 TiB on 64-bit. */
+#if UINTPTR_MAX > 0xffffffffu
+#define MAX_BLOCK_LOG2 40u
+#else
+#define MAX_BLOCK_LOG2 31u
+#endif
+#define FL_COUNT (MAX_BLOCK_LOG2 - FL_SHIFT + 2u)
+/* Larger requests fail early, so size arithmetic cannot wrap. */
+#define MAX_REQUEST ((size_t)1 << MAX_BLOCK_LOG2)
+
+_Static_assert(FL_COUNT <= sizeof(uintptr_t) * 8, "first level fits a word");
+_Static_assert(SL_COUNT <= 32, "second level fits 32 bits");
+_Static_assert(HEAP_ALIGN == 1u << ALIGN_LOG2, "alignment and classes agree");
+
+#define HEAP_MAGIC ((uintptr_t)0x68656170u) /* "heap" */
+
+/* At the start of every region; the first one also follows struct heap. */
+struct region {
+	struct region *next;
+	uintptr_t base;		/* lowest address the region covers */
+	struct block *first;	/* first block */
+	struct block *sentinel; /* last header, marks the end */
+	size_t index;
+};
+
+#define REGION_HDR_SIZE round_up(sizeof(struct region), HEAP_ALIGN)
+
+struct heap {
+	uintptr_t magic;
+	uintptr_t secret; /* keys every header check */
+	unsigned flags;
+	struct spinlock lock;
+
+	uintptr_t fl_map;	   /* bit f: some list in first level f */
+	uint32_t sl_map[FL_COUNT]; /* bit s: list (f, s) not empty */
+	struct block *lists[FL_COUNT][SL_COUNT];
+
+	struct region *regions; /* in the order they were added */
+	uintptr_t lo, hi;	/* bounds of every region, for cheap checks */
+
+	heap_fault_fn fault_fn;
+	void *fault_ctx;
+	char msg[160]; /* the message of the fault being reported */
+
+	struct heap_stats stats; /* kept up to date, except largest_free */
+};
+
+extern struct mm_hooks mm_hooks;
+
+/* freelist.c */
+void fl_insert(struct heap *h, struct block *b);
+int fl_remove(struct heap *h, struct block *b);
+struct block *fl_take(struct heap *h, size_t size);
+void fl_class(size_t size, unsigned *fl, unsigned *sl);
+
+/* block operations shared by alloc, free and realloc (alloc.c, free.c) */
+int mm_request_size(size_t n, size_t *block_bytes);
+void mm_set_prev(struct heap *h, struct block *b, struct block *prev);
+void mm_mark_used(struct heap *h, struct block *b, size_t requested,
+		  unsigned align_log2);
+void mm_unmark_used(struct heap *h, struct block *b);
+void mm_mark_free(struct heap *h, struct block *b, size_t size);
+void mm_split(struct heap *h, struct block *b, size_t size);
+void *mm_alloc_locked(struct heap *h, size_t n, size_t align);
+void mm_free_locked(struct heap *h, struct block *b);
+struct block *mm_lookup(struct heap *h, const void *ptr, const char *op);
+struct region *mm_region_of(struct heap *h, uintptr_t addr);
+
+/*
+ * fault.c: count a fault and report it through the heap's handler (lock
+ * held). f gives everything but the message, which fmt builds: %s, %p,
+ * %x (uintptr_t, 0x-prefixed) and %u (size_t).
+ */
+void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...);
+
+/*
+ * Byte copying and filling. gcc and clang require every freestanding
+ * environment to provide memcpy and memset (they emit calls to them on their
+ * own), so mm/ uses them through the builtins rather than re-invent them.
+ */
+static inline void mm_copy(void *dst, const void *src, size_t n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_memcpy(dst, src, n);
+#else
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+#endif
+}
+
+static inline void mm_fill(void *dst, unsigned char byte, size_t n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_memset(dst, byte, n);
+#else
+	unsigned char *d = dst;
+
+	while (n--)
+		*d++ = byte;
+#endif
+}
+
+/* A link read from a free block must at least point into the heap. */
+static inline int mm_link_plausible(const struct heap *h, const struct block *b)
+{
+	uintptr_t a = (uintptr_t)b;
+
+	return b == NULL ||
+	       ((a & (HEAP_ALIGN - 1)) == 0 && a >= h->lo && a < h->hi);
+}
+
+static inline int heap_valid(const struct heap *h)
+{
+	return h != NULL && h->magic == HEAP_MAGIC;
+}
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * memory.c - the original API over the one system heap.
+ */
+#include "memory.h"
+
+static struct heap *system_heap;
+
+int memory_init_flags(void *base, size_t bytes, unsigned flags)
+{
+	struct heap *h = heap_create_flags(base, bytes, flags);
+
+	if (!h)
+		return -1;
+	system_heap = h;
+	return 0;
+}
+
+int memory_init(void *base, size_t bytes)
+{
+	return memory_init_flags(base, bytes, 0);
+}
+
+struct heap *memory_heap(void)
+{
+	return system_heap;
+}
+
+void *allocate_memory(size_t size)
+{
+	return heap_alloc(system_heap, size);
+}
+
+void *allocate_clear_memory(size_t nmemb, size_t size)
+{
+	return heap_calloc(system_heap, nmemb, size);
+}
+
+void *reallocate_memory(void *ptr, size_t size)
+{
+	return heap_realloc(system_heap, ptr, size);
+}
+
+void *allocate_aligned_memory(size_t align, size_t size)
+{
+	return heap_aligned_alloc(system_heap, align, size);
+}
+
+void deallocate_memory(void *ptr)
+{
+	heap_free(system_heap, ptr);
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run every test that `make test` built and print one summary line:
+#   N passed, M failed
+# Counts are test cases: each cmocka case in each build variant, and each
+# boot case. A test binary that dies before cmocka's summary counts as one
+# failure, so a crash can never pass silently.
+set -u
+B=${B:-build}
+VARIANTS=${VARIANTS:-host64}
+UNIT_NAMES=${UNIT_NAMES:-}
+passed=0
+failed=0
+log_dir=$B/test-logs
+mkdir -p "$log_dir"
+
+run_cmocka() { # variant name
+	local bin=$B/$1/tests/$2 log=$log_dir/$1-$2.log p f
+	if [ ! -x "$bin" ]; then
+		echo "FAIL - $1/$2 (not built)"
+		failed=$((failed + 1))
+		return
+	fi
+	"$bin" >"$log" 2>&1
+	local rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		f=$((f + 1)) # died, or ran nothing
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -eq 0 ]; then
+		echo "ok - $1/$2 ($p cases)"
+	else
+		echo "FAIL - $1/$2 ($p passed, $f failed; exit $rc) - log: $log"
+		grep -E '^\[  (FAILED|ERROR) |^\[  ERROR|Error|error:|heap:' "$log" | head -n 20
+	fi
+}
+
+echo "== host unit tests (variants: $VARIANTS)"
+for v in $VARIANTS; do
+	for t in $UNIT_NAMES; do
+		run_cmocka "$v" "$t"
+	done
+done
+
+if [ -x tests/boot/run-boot-tests.sh ]; then
+	echo "== QEMU boot tests"
+	out=$log_dir/boot.log
+	B=$B QEMU=${QEMU:-qemu-system-i386} tests/boot/run-boot-tests.sh 2>&1 | tee "$out"
+	passed=$((passed + $(grep -c '^ok - ' "$out")))
+	failed=$((failed + $(grep -c '^FAIL - ' "$out")))
+	if ! grep -qE '^(ok|FAIL) - ' "$out"; then
+		echo "FAIL - boot tests printed no results"
+		failed=$((failed + 1))
+	fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
