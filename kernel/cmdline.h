@@ -1,0 +1,49 @@
+/*
+ * cmdline.h - the kernel command line.
+ *
+ * Words separated by spaces. Words containing '/' are skipped: GRUB and
+ * QEMU pass the kernel's own path first.
+ *
+ *   exit               when done (or on panic) leave QEMU through
+ *                      isa-debug-exit: 33 = success, 35 = failure
+ *   tests=all          run every self-test (the default)
+ *   tests=none         run none
+ *   tests=a,b,...      run only these, by name (selftest.c lists them)
+ *   fail=panic         panic on purpose once the heap is up
+ *   fail=double-free   free a block twice: the heap's fault handler panics
+ *   fail=triple-fault  load an empty IDT and trap: the CPU resets
+ *   fail=hang          stop without a verdict
+ *   fail=selftest      add a self-test that always fails
+ *
+ * The fail= modes exist for the boot test, which must see each of them
+ * reported as a failure.
+ */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+#include <stddef.h>
+
+#define CMDLINE_MAX_TESTS 32
+#define CMDLINE_NAME_MAX  32
+
+enum fail_mode {
+	FAIL_NONE,
+	FAIL_PANIC,
+	FAIL_DOUBLE_FREE,
+	FAIL_TRIPLE_FAULT,
+	FAIL_HANG,
+	FAIL_SELFTEST,
+};
+
+struct boot_options {
+	int exit;
+	enum fail_mode fail;
+	int all_tests; /* tests= absent or "all" */
+	size_t test_count;
+	char tests[CMDLINE_MAX_TESTS][CMDLINE_NAME_MAX];
+};
+
+/* Parses the command line; unknown words are reported and ignored. */
+void cmdline_parse(const char *cmdline, struct boot_options *opt);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * heap_hooks.c - interrupt masking, entropy and fault reporting for mm/.
+ */
+#include "kernel/heap_hooks.h"
+
+#include <stdint.h>
+
+#include "kernel/cpu.h"
+#include "kernel/kprintf.h"
+#include "kernel/panic.h"
+#include "mm/hooks.h"
+
+#define RDRAND_RETRIES 10
+
+static int have_rdrand;
+
+static unsigned this_cpu(void)
+{
+	return 0; /* no SMP yet */
+}
+
+/* A 32-bit finaliser (murmur3's) so that nearby TSC values and addresses
+ * still give unrelated words. */
+static uint32_t mix(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	return x;
+}
+
+static uintptr_t entropy(void)
+{
+	static uint32_t calls;
+	uint32_t r, t;
+	uint64_t tsc;
+
+	if (have_rdrand)
+		for (int i = 0; i < RDRAND_RETRIES; i++)
+			if (cpu_rdrand(&r))
+				return r;
+	/* Weak, but differs from boot to boot: the TSC counts from reset
+	 * and the time to get here varies with the loader and the machine. */
+	tsc = cpu_rdtsc();
+	t = (uint32_t)tsc ^ mix((uint32_t)(tsc >> 32) + ++calls);
+	return mix(t ^ (uint32_t)(uintptr_t)&t);
+}
+
+static void fault(const struct heap_fault *f, void *ctx)
+{
+	(void)ctx;
+	panic("%s", f->what ? f->what : heap_fault_name(f->kind));
+}
+
+void heap_hooks_install(void)
+{
+	struct mm_hooks hooks = {
+	    .irq_save = cpu_irq_save,
+	    .irq_restore = cpu_irq_restore,
+	    .cpu_id = this_cpu,
+	    .entropy = entropy,
+	    .fault = fault,
+	};
+
+	have_rdrand = cpu_has_rdrand();
+	kprintf("heap: entropy from %s\n",
+		have_rdrand ? "RDRAND" : "RDTSC (no RDRAND on this CPU)");
+	mm_set_hooks(&hooks);
+}

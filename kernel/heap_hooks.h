@@ -1,0 +1,11 @@
+/*
+ * heap_hooks.h - what the kernel plugs into mm/ (see mm/hooks.h).
+ */
+#ifndef KERNEL_HEAP_HOOKS_H
+#define KERNEL_HEAP_HOOKS_H
+
+/* Must run before the first heap exists: the heap's secret comes from the
+ * entropy hook at creation. */
+void heap_hooks_install(void);
+
+#endif

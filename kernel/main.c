@@ -1,0 +1,116 @@
+/*
+ * main.c - kmain: from the loader's hand-off to the verdict.
+ */
+#include <stdint.h>
+
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/fail.h"
+#include "kernel/heap_hooks.h"
+#include "kernel/kprintf.h"
+#include "kernel/multiboot.h"
+#include "kernel/panic.h"
+#include "kernel/qemu.h"
+#include "kernel/regions.h"
+#include "kernel/selftest.h"
+#include "kernel/size.h"
+#include "mm/memory.h"
+
+/* Called from boot/multiboot.S with what the loader left in eax and ebx. */
+void kmain(uint32_t magic, uintptr_t info);
+
+static void print_stats(const char *when)
+{
+	struct heap_stats s;
+
+	heap_get_stats(memory_heap(), &s);
+	kprintf("heap %s: %zu region(s), %zu bytes free in %zu block(s), "
+		"%zu used in %zu, largest free %zu\n",
+		when, s.regions, s.bytes_free, s.free_blocks, s.bytes_used,
+		s.used_blocks, s.largest_free);
+}
+
+/* Hands every selected region to mm/; returns how many it took. */
+static size_t give_memory(const struct ram_region *r, size_t n)
+{
+	size_t taken = 1;
+
+	kprintf("heap: system heap in 0x%08x-0x%08x (", (unsigned)r[0].base,
+		(unsigned)(r[0].base + r[0].size));
+	print_size(r[0].size, 0);
+	kprintf(")\n");
+	if (memory_init((void *)r[0].base, r[0].size) != 0)
+		panic("memory_init refused 0x%08x, %zu bytes",
+		      (unsigned)r[0].base, r[0].size);
+	for (size_t i = 1; i < n; i++) {
+		int rc = heap_add_region(memory_heap(), (void *)r[i].base,
+					 r[i].size);
+		kprintf("heap: add 0x%08x-0x%08x: %s\n", (unsigned)r[i].base,
+			(unsigned)(r[i].base + r[i].size),
+			rc == 0 ? "ok" : "refused");
+		taken += rc == 0;
+	}
+	return taken;
+}
+
+/* The original API at work, for a person reading the console. */
+static void demo(void)
+{
+	char *a = allocate_memory(100);
+	int *b = allocate_clear_memory(10, sizeof(int));
+	void *c = allocate_aligned_memory(4096, 1000);
+	char *a2;
+
+	kprintf("demo: allocate_memory(100)          = %p\n", (void *)a);
+	kprintf("demo: allocate_clear_memory(10, 4)  = %p\n", (void *)b);
+	kprintf("demo: allocate_aligned_memory(4096) = %p\n", c);
+	a2 = reallocate_memory(a, 5000);
+	kprintf("demo: reallocate_memory(%p, 5000) = %p (%s)\n", (void *)a,
+		(void *)a2, a2 == a ? "grown in place" : "moved");
+	print_stats("with the demo's 3 blocks");
+	deallocate_memory(a2);
+	deallocate_memory(b);
+	deallocate_memory(c);
+	print_stats("after freeing them");
+}
+
+void kmain(uint32_t magic, uintptr_t info)
+{
+	static struct ram_region regions[REGIONS_MAX];
+	struct boot_options opt;
+	const struct boot_info *bi;
+	size_t n, taken;
+	int failed;
+
+	console_init();
+	kprintf("alloc: a kernel memory allocator, booted to test itself\n");
+
+	/* Everything the loader left must be copied before the heap exists:
+	 * the heap may be handed the RAM it sits in. */
+	bi = multiboot_parse(magic, info);
+	cmdline_parse(bi->cmdline, &opt);
+	panic_set_exit(opt.exit);
+	multiboot_print(bi);
+
+	n = regions_select(bi, regions, REGIONS_MAX);
+	if (n == 0)
+		panic("no usable RAM above 1 MiB and below 4 GiB for the heap");
+
+	/* Hooks first: the heap takes its secret from them at creation. */
+	heap_hooks_install();
+	taken = give_memory(regions, n);
+	print_stats("ready");
+
+	demo();
+	fail_on_purpose(opt.fail);
+	failed = selftest_run(&opt, taken);
+
+	if (opt.exit) {
+		kprintf("kernel: done, exiting QEMU with %s\n",
+			failed ? "failure" : "success");
+		qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+	}
+	kprintf("kernel: done; halted (boot with 'exit' to leave QEMU)\n");
+	cpu_halt_forever();
+}

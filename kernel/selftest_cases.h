@@ -1,0 +1,57 @@
+/*
+ * selftest_cases.h - what the self-test runner and the test files share.
+ *
+ * A test returns 0 when the behaviour holds, or st_fail(...)'s -1 with the
+ * detail of what broke. The runner checks around every test that the heap
+ * is consistent and that the test gave back every byte it took, so tests
+ * need not repeat that.
+ */
+#ifndef KERNEL_SELFTEST_CASES_H
+#define KERNEL_SELFTEST_CASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kprintf.h"
+
+struct st_env {
+	struct heap *heap;
+	size_t regions; /* regions the kernel gave the heap */
+};
+
+/* Records why the test failed; returns -1 for the test to return. */
+int st_fail(const char *fmt, ...) KPRINTF_FORMAT(1, 2);
+
+#define ST_CHECK(cond, ...)                                                    \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			return st_fail(__VA_ARGS__);                           \
+	} while (0)
+
+/* xorshift32: the same sequence every boot, so failures reproduce. */
+uint32_t st_random(void);
+void st_random_seed(uint32_t seed);
+
+/* Fills n bytes at p with a pattern derived from seed; checks it back and
+ * returns the offset of the first wrong byte, or n when all are right. */
+void st_fill(void *p, size_t n, uint32_t seed);
+size_t st_verify(const void *p, size_t n, uint32_t seed);
+
+/* selftest_alloc.c */
+int st_alignment(struct st_env *env);
+int st_zero_size_and_null(struct st_env *env);
+int st_mixed_sizes(struct st_env *env);
+int st_aligned_alloc(struct st_env *env);
+int st_realloc_keeps_data(struct st_env *env);
+int st_calloc_zeroes(struct st_env *env);
+int st_out_of_memory(struct st_env *env);
+int st_largest_free(struct st_env *env);
+int st_walk_matches_stats(struct st_env *env);
+int st_regions(struct st_env *env);
+
+/* selftest_fault.c */
+int st_double_free_reported(struct st_env *env);
+int st_invalid_pointer_reported(struct st_env *env);
+int st_overflow_detected(struct st_env *env);
+
+#endif
