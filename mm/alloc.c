@@ -5,13 +5,13 @@
 #include "bitops.h"
 #include "internal.h"
 
-int mm_request_size(size_t n, size_t *block_bytes)
+int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
 {
 	size_t payload;
 
 	if (n > MAX_REQUEST)
 		return -1;
-	payload = round_up(n, HEAP_ALIGN);
+	payload = round_up(n + (mm_checking(h) ? HEAP_REDZONE : 0), HEAP_ALIGN);
 	if (payload < MIN_PAYLOAD)
 		payload = MIN_PAYLOAD;
 	*block_bytes = payload + HDR_SIZE;
@@ -25,13 +25,7 @@ int mm_request_size(size_t n, size_t *block_bytes)
 void mm_set_prev(struct heap *h, struct block *n, struct block *prev)
 {
 	if (!block_intact(h->secret, n)) {
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-					     .block = n,
-					     .found = n->size},
-			 "heap: header of block %p corrupted (size field %x; "
-			 "previous block %p overflowed?)",
-			 (const void *)n, n->size, (const void *)n->prev);
+		mm_report_header(h, n, NULL);
 		n->prev = prev;
 		return;
 	}
@@ -42,7 +36,7 @@ void mm_set_prev(struct heap *h, struct block *n, struct block *prev)
 static void used_account(struct heap *h, const struct block *b, int add)
 {
 	size_t payload = block_payload_size(b);
-	size_t requested = payload - (size_t)(b->meta & META_SLACK_MASK);
+	size_t requested = block_requested(b);
 	struct heap_stats *s = &h->stats;
 
 	if (add) {
@@ -87,27 +81,50 @@ void mm_mark_free(struct heap *h, struct block *b, size_t size)
  * Shrink b to size bytes when the rest is big enough to be a block of its
  * own. The rest becomes a free block (merged with a free successor, which
  * only a shrinking realloc can have) and goes on its list. b itself is left
- * unsealed: the caller marks it used.
+ * unsealed: the caller marks it used. In checking mode the rest is poisoned
+ * unless it already was (it came out of a free block).
  */
-void mm_split(struct heap *h, struct block *b, size_t size)
+void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 {
 	size_t total = block_size(b);
 	struct block *next = block_next(b);
 	struct block *rest = (struct block *)((uintptr_t)b + size);
 	size_t rest_size = total - size;
+	uintptr_t poison_to = (uintptr_t)next;
 
 	if (rest_size < MIN_BLOCK)
 		return;
 	b->size = size | (b->size & BLOCK_FLAGS);
-	if (block_is_free(next) && block_intact(h->secret, next) &&
+	if (block_is_listed(next) && block_intact(h->secret, next) &&
 	    fl_remove(h, next) == 0) {
 		rest_size += block_size(next);
+		poison_to = (uintptr_t)block_payload(next) + LINKS_SIZE;
 		next = block_next(next);
 	}
 	rest->prev = b;
 	mm_mark_free(h, rest, rest_size);
 	mm_set_prev(h, next, rest);
 	fl_insert(h, rest);
+	if (mm_checking(h) && !rest_poisoned) {
+		uintptr_t from = (uintptr_t)block_payload(rest) + LINKS_SIZE;
+
+		mm_fill((void *)from, HEAP_FREE_BYTE, poison_to - from);
+	}
+}
+
+/*
+ * Checking mode: b came off a free list and its first `bytes` bytes are
+ * about to be handed out (or to hold the header of the rest). Those must
+ * still hold the poison they were given when freed.
+ */
+static void verify_reused(struct heap *h, const struct block *b, uintptr_t upto)
+{
+	uintptr_t from = (uintptr_t)block_payload(b) + LINKS_SIZE;
+
+	if (upto > block_end(b))
+		upto = block_end(b);
+	if (mm_checking(h) && upto > from)
+		mm_poison_verify(h, b, from, upto);
 }
 
 /*
@@ -128,6 +145,7 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 	while (p - HDR_SIZE - start != 0 && p - HDR_SIZE - start < MIN_BLOCK)
 		p += align;
 	gap = p - HDR_SIZE - start;
+	verify_reused(h, b, p + need + LINKS_SIZE);
 	if (gap) {
 		struct block *a = block_from_payload((void *)p);
 
@@ -140,26 +158,42 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 		fl_insert(h, b);
 		b = a;
 	}
-	mm_split(h, b, need);
+	mm_split(h, b, need, 1);
 	mm_mark_used(h, b, n, bit_ffs(align));
+	return block_payload(b);
+}
+
+static void *alloc_once(struct heap *h, size_t n, size_t need, size_t align)
+{
+	struct block *b;
+
+	if (align > HEAP_ALIGN)
+		return alloc_aligned_locked(h, n, need, align);
+	b = fl_take(h, need);
+	if (!b)
+		return NULL;
+	verify_reused(h, b, (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
+	mm_split(h, b, need, 1);
+	mm_mark_used(h, b, n, ALIGN_LOG2);
 	return block_payload(b);
 }
 
 void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 {
 	size_t need;
-	struct block *b;
+	void *p;
 
-	if (mm_request_size(n, &need) != 0)
+	if (mm_request_size(h, n, &need) != 0)
 		return NULL;
-	if (align > HEAP_ALIGN)
-		return alloc_aligned_locked(h, n, need, align);
-	b = fl_take(h, need);
-	if (!b)
-		return NULL;
-	mm_split(h, b, need);
-	mm_mark_used(h, b, n, ALIGN_LOG2);
-	return block_payload(b);
+	p = alloc_once(h, n, need, align);
+	if (!p && h->q_count) {
+		/* out of memory only because of the quarantine: give it back */
+		mm_quarantine_flush(h);
+		p = alloc_once(h, n, need, align);
+	}
+	if (p && mm_checking(h))
+		mm_fill_new(block_from_payload(p), 0, n);
+	return p;
 }
 
 void *heap_alloc(struct heap *h, size_t size)

@@ -21,7 +21,8 @@
  *
  *   check  keyed hash of the other three fields and the block's address
  *   size   bytes of the whole block, header included (multiple of 16);
- *          bit 0: free, bit 1: sentinel
+ *          bit 0: free, bit 1: sentinel, bit 2: quarantined (free, but
+ *          not yet on a free list)
  *   prev   the block just before this one in memory; NULL for the first
  *   meta   in-use blocks: slack (payload - requested) and alignment shift
  *
@@ -51,9 +52,10 @@ struct free_links {
 	struct block *prev;
 };
 
-#define BLOCK_FREE     ((uintptr_t)1)
-#define BLOCK_SENTINEL ((uintptr_t)2)
-#define BLOCK_FLAGS    ((uintptr_t)(HEAP_ALIGN - 1))
+#define BLOCK_FREE	  ((uintptr_t)1)
+#define BLOCK_SENTINEL	  ((uintptr_t)2)
+#define BLOCK_QUARANTINED ((uintptr_t)4)
+#define BLOCK_FLAGS	  ((uintptr_t)(HEAP_ALIGN - 1))
 
 #define HDR_SIZE ((size_t)sizeof(struct block))
 /* The payload of a free block must hold its links. */
@@ -91,6 +93,12 @@ static inline int block_is_free(const struct block *b)
 	return (b->size & BLOCK_FREE) != 0;
 }
 
+/* Free and on a free list: the only kind of block a neighbour may merge. */
+static inline int block_is_listed(const struct block *b)
+{
+	return (b->size & (BLOCK_FREE | BLOCK_QUARANTINED)) == BLOCK_FREE;
+}
+
 static inline int block_is_sentinel(const struct block *b)
 {
 	return (b->size & BLOCK_SENTINEL) != 0;
@@ -99,6 +107,12 @@ static inline int block_is_sentinel(const struct block *b)
 static inline size_t block_payload_size(const struct block *b)
 {
 	return block_size(b) - HDR_SIZE;
+}
+
+/* Bytes the owner asked for: the payload less the slack kept in meta. */
+static inline size_t block_requested(const struct block *b)
+{
+	return block_payload_size(b) - (size_t)(b->meta & META_SLACK_MASK);
 }
 
 static inline struct block *block_next(const struct block *b)
@@ -114,6 +128,11 @@ static inline void *block_payload(const struct block *b)
 static inline struct block *block_from_payload(const void *p)
 {
 	return (struct block *)((uintptr_t)p - HDR_SIZE);
+}
+
+static inline uintptr_t block_end(const struct block *b)
+{
+	return (uintptr_t)b + block_size(b);
 }
 
 static inline struct free_links *block_links(const struct block *b)

@@ -10,10 +10,29 @@
 #define MAX_REPORTS 16
 
 struct tally {
-	size_t used_blocks, free_blocks;
-	size_t bytes_used, bytes_free, bytes_requested;
+	size_t used_blocks, free_blocks, quarantined_blocks;
+	size_t bytes_used, bytes_free, bytes_requested, bytes_quarantined;
 	int bad;
 };
+
+/* Checking mode: poison in free blocks, canaries after used ones. */
+static void check_contents(struct heap *h, struct tally *t,
+			   const struct block *c)
+{
+	uintptr_t p = (uintptr_t)block_payload(c);
+	int rc;
+
+	if (!mm_checking(h))
+		return;
+	if (!block_is_free(c))
+		rc = mm_canary_verify(h, c);
+	else if (block_is_listed(c))
+		rc = mm_poison_verify(h, c, p + LINKS_SIZE, block_end(c));
+	else
+		rc = mm_poison_verify(h, c, p, block_end(c));
+	if (rc)
+		t->bad++;
+}
 
 static void problem(struct heap *h, struct tally *t, const struct block *b,
 		    const char *what)
@@ -22,7 +41,7 @@ static void problem(struct heap *h, struct tally *t, const struct block *b,
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
 					     .block = b},
-			 "heap: check: block %p: %s", (const void *)b, what);
+			 "heap: check: block %B: %s", b, what);
 }
 
 static void check_region(struct heap *h, const struct region *r,
@@ -33,16 +52,7 @@ static void check_region(struct heap *h, const struct region *r,
 	for (;;) {
 		if (!block_intact(h->secret, c)) {
 			if (t->bad++ < MAX_REPORTS)
-				mm_fault(h,
-					 (struct heap_fault){
-					     .kind = HEAP_FAULT_CORRUPTED,
-					     .block = c,
-					     .found = c->size},
-					 "heap: header of block %p corrupted "
-					 "(size field %x; previous block %p "
-					 "overflowed?)",
-					 (const void *)c, c->size,
-					 (const void *)prev);
+				mm_report_header(h, c, NULL);
 			return;
 		}
 		if (c->prev != prev)
@@ -60,13 +70,17 @@ static void check_region(struct heap *h, const struct region *r,
 			problem(h, t, c, "size does not tile the region");
 			return;
 		}
-		if (block_is_free(c)) {
-			if (prev && block_is_free(prev))
+		check_contents(h, t, c);
+		if (block_is_listed(c)) {
+			if (prev && block_is_listed(prev))
 				problem(h, t, c,
-					"free block next to a free "
-					"block (missed merge)");
+					"free block next to a free block "
+					"(missed merge)");
 			t->free_blocks++;
 			t->bytes_free += block_payload_size(c);
+		} else if (block_is_free(c)) {
+			t->quarantined_blocks++;
+			t->bytes_quarantined += block_payload_size(c);
 		} else {
 			size_t slack = (size_t)(c->meta & META_SLACK_MASK);
 
@@ -104,13 +118,17 @@ static size_t check_lists(struct heap *h, struct tally *t)
 					"bitmap disagrees with its "
 					"free list");
 			for (; b; prev = b, b = block_links(b)->next) {
-				if (!mm_link_plausible(h, b) ||
-				    !block_intact(h->secret, b) ||
-				    !block_is_free(b)) {
+				if (!mm_link_plausible(h, b)) {
 					problem(h, t, prev,
-						"free list leads to "
-						"a block that is "
-						"not free");
+						"free-list link points outside "
+						"the heap");
+					break;
+				}
+				if (!block_intact(h->secret, b) ||
+				    !block_is_listed(b)) {
+					problem(h, t, b,
+						"on a free list but not a free "
+						"block");
 					break;
 				}
 				fl_class(block_size(b), &f, &s);
@@ -151,7 +169,9 @@ int heap_check(struct heap *h)
 	    t.free_blocks != h->stats.free_blocks ||
 	    t.bytes_used != h->stats.bytes_used ||
 	    t.bytes_free != h->stats.bytes_free ||
-	    t.bytes_requested != h->stats.bytes_requested)
+	    t.bytes_requested != h->stats.bytes_requested ||
+	    t.quarantined_blocks != h->stats.quarantined_blocks ||
+	    t.bytes_quarantined != h->stats.bytes_quarantined)
 		problem(h, &t, NULL, "statistics disagree with the blocks");
 	spin_unlock(&h->lock, irq);
 	return t.bad;
@@ -172,16 +192,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 			struct heap_block_info info;
 
 			if (!block_intact(h->secret, c)) {
-				mm_fault(h,
-					 (struct heap_fault){
-					     .kind = HEAP_FAULT_CORRUPTED,
-					     .block = c,
-					     .found = c->size},
-					 "heap: header of block %p corrupted "
-					 "(size field %x; previous block %p "
-					 "overflowed?)",
-					 (const void *)c, c->size,
-					 (const void *)c->prev);
+				mm_report_header(h, c, NULL);
 				rc = -1;
 				break;
 			}
@@ -189,10 +200,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 			info.ptr = block_payload(c);
 			info.size = block_payload_size(c);
 			info.free = block_is_free(c);
-			info.requested =
-			    info.free ? 0
-				      : info.size -
-					    (size_t)(c->meta & META_SLACK_MASK);
+			info.requested = info.free ? 0 : block_requested(c);
 			info.region = (int)r->index;
 			rc = fn(&info, ctx);
 			if (rc)
@@ -233,5 +241,7 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 	irq = spin_lock(&h->lock);
 	*out = h->stats;
 	out->largest_free = largest_free(h);
+	out->bytes_overhead = h->bytes_total - out->bytes_used -
+			      out->bytes_free - out->bytes_quarantined;
 	spin_unlock(&h->lock, irq);
 }

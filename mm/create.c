@@ -72,9 +72,11 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	if (end > h->hi)
 		h->hi = end;
 	h->stats.regions++;
-	h->stats.bytes_overhead +=
-	    (size_t)(end - cover) - block_payload_size(first);
+	h->bytes_total += (size_t)(end - cover);
 	fl_insert(h, first);
+	if (mm_checking(h))
+		mm_fill((unsigned char *)block_payload(first) + LINKS_SIZE,
+			HEAP_FREE_BYTE, block_payload_size(first) - LINKS_SIZE);
 	return 0;
 }
 
@@ -100,7 +102,7 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 		return NULL;
 	h = (struct heap *)start;
 	mm_fill(h, 0, sizeof *h);
-	h->flags = flags;
+	h->flags = flags & HEAP_QUARANTINE ? flags | HEAP_CHECKING : flags;
 	h->secret = make_secret(h);
 	h->lo = UINTPTR_MAX;
 	spin_init(&h->lock, "heap");

@@ -2,7 +2,8 @@
  * fault.c - naming a fault and handing it to whoever reports it.
  *
  * Messages are built here, without a C library: a small formatter that knows
- * just the conversions the heap's messages use.
+ * just the conversions the heap's messages use. Blocks are named by the
+ * pointer their owner was given (%B), not by their header's address.
  */
 #include <stdarg.h>
 
@@ -35,6 +36,23 @@ static void put_hex(struct out *o, uintptr_t v)
 		put(o, digits[(v >> shift) & 0xf]);
 }
 
+static void put_byte(struct out *o, unsigned char v)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	put_str(o, "0x");
+	put(o, digits[v >> 4]);
+	put(o, digits[v & 0xf]);
+}
+
+static void put_block(struct out *o, const struct block *b)
+{
+	if (b)
+		put_hex(o, (uintptr_t)block_payload(b));
+	else
+		put_str(o, "(none)");
+}
+
 static void put_dec(struct out *o, size_t v)
 {
 	char tmp[24];
@@ -65,6 +83,12 @@ static void format(struct out *o, const char *fmt, va_list ap)
 		case 'x':
 			put_hex(o, va_arg(ap, uintptr_t));
 			break;
+		case 'b': /* one byte, as 0x5a */
+			put_byte(o, (unsigned char)va_arg(ap, unsigned));
+			break;
+		case 'B': /* a block, named by the pointer its owner holds */
+			put_block(o, va_arg(ap, const struct block *));
+			break;
 		case 'u':
 			put_dec(o, va_arg(ap, size_t));
 			break;
@@ -92,6 +116,18 @@ void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
 		h->stats.faults[f.kind]++;
 	if (fn)
 		fn(&f, ctx);
+}
+
+void mm_report_header(struct heap *h, const struct block *b, const void *ptr)
+{
+	mm_fault(h,
+		 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
+				     .ptr = ptr,
+				     .block = b,
+				     .found = b->size},
+		 "heap: header of block %B corrupted (size field %x; previous "
+		 "block %B overflowed?)",
+		 b, b->size, b->prev);
 }
 
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)

@@ -34,26 +34,16 @@ static void explain_bad_header(struct heap *h, struct region *r,
 	for (c = r->first; c != r->sentinel; c = next) {
 		if (!block_intact(h->secret, c)) {
 			if (c == b)
-				mm_fault(h,
-					 (struct heap_fault){
-					     .kind = HEAP_FAULT_CORRUPTED,
-					     .ptr = ptr,
-					     .block = c,
-					     .found = c->size},
-					 "heap: header of block %p corrupted "
-					 "(size field %x; previous block %p "
-					 "overflowed?)",
-					 (const void *)c, c->size,
-					 (const void *)c->prev);
+				mm_report_header(h, c, ptr);
 			else
 				mm_fault(h,
 					 (struct heap_fault){
 					     .kind = HEAP_FAULT_CORRUPTED,
 					     .ptr = ptr,
 					     .block = c},
-					 "heap: header of block %p corrupted "
+					 "heap: header of block %B corrupted "
 					 "(found during %s of %p)",
-					 (const void *)c, op, ptr);
+					 c, op, ptr);
 			return;
 		}
 		next = block_next(c);
@@ -64,20 +54,23 @@ static void explain_bad_header(struct heap *h, struct region *r,
 					     .kind = HEAP_FAULT_DOUBLE_FREE,
 					     .ptr = ptr,
 					     .block = c},
-					 "heap: %s of %p, inside free block %p "
+					 "heap: %s of %p, inside free block %B "
 					 "(freed twice, or a stale pointer)",
-					 op, ptr, (const void *)c);
+					 op, ptr, c);
 			else
-				mm_fault(h,
-					 (struct heap_fault){
-					     .kind = HEAP_FAULT_INVALID_POINTER,
-					     .ptr = ptr,
-					     .block = c,
-					     .offset = (size_t)((uintptr_t)ptr -
-								(uintptr_t)c)},
-					 "heap: %s of %p, which points inside "
-					 "block %p (not the start of a block)",
-					 op, ptr, (const void *)c);
+				mm_fault(
+				    h,
+				    (struct heap_fault){
+					.kind = HEAP_FAULT_INVALID_POINTER,
+					.ptr = ptr,
+					.block = c,
+					.offset =
+					    (size_t)((uintptr_t)ptr -
+						     (uintptr_t)block_payload(
+							 c))},
+				    "heap: %s of %p, which points inside "
+				    "block %B (not the start of a block)",
+				    op, ptr, c);
 			return;
 		}
 	}
@@ -128,50 +121,67 @@ struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
 	return b;
 }
 
-/* b is a verified block in use. Merges it with free neighbours. */
-void mm_free_locked(struct heap *h, struct block *b)
+/* Before merging: a damaged neighbour stops us before any write. */
+int mm_neighbours_intact(struct heap *h, struct block *b)
+{
+	struct block *next = block_next(b);
+	struct block *prev = b->prev;
+
+	if (!block_intact(h->secret, next)) {
+		mm_report_header(h, next, block_payload(b));
+		return 0;
+	}
+	if (prev && !block_intact(h->secret, prev)) {
+		mm_report_header(h, prev, block_payload(b));
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * b (intact, neighbours intact, out of the statistics) becomes a free block
+ * on its list, merged with free neighbours. In checking mode, every byte
+ * that was not poison before - b's payload, and the headers that merging
+ * turns into payload - is poisoned.
+ */
+void mm_release(struct heap *h, struct block *b)
 {
 	struct block *next = block_next(b);
 	struct block *prev = b->prev;
 	size_t size = block_size(b);
+	uintptr_t from = (uintptr_t)block_payload(b) + LINKS_SIZE;
+	uintptr_t to = (uintptr_t)next;
 
-	/* neighbours first, so that a damaged one stops us before any write */
-	if (!block_intact(h->secret, next)) {
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-					     .ptr = block_payload(b),
-					     .block = next,
-					     .found = next->size},
-			 "heap: header of block %p corrupted (size field %x; "
-			 "previous block %p overflowed?)",
-			 (const void *)next, next->size, (const void *)b);
-		return;
-	}
-	if (prev && !block_intact(h->secret, prev)) {
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-					     .ptr = block_payload(b),
-					     .block = prev,
-					     .found = prev->size},
-			 "heap: header of block %p corrupted (size field %x; "
-			 "found freeing the block after it)",
-			 (const void *)prev, prev->size);
-		return;
-	}
-
-	mm_unmark_used(h, b);
+	/* marked free first: if it is absorbed below, its old header still
+	 * verifies and says "free", so freeing it again is a double free */
 	mm_mark_free(h, b, size);
-	if (block_is_free(next) && fl_remove(h, next) == 0) {
+	if (block_is_listed(next) && fl_remove(h, next) == 0) {
 		size += block_size(next);
+		to = (uintptr_t)block_payload(next) + LINKS_SIZE;
 		next = block_next(next);
 	}
-	if (prev && block_is_free(prev) && fl_remove(h, prev) == 0) {
+	if (prev && block_is_listed(prev) && fl_remove(h, prev) == 0) {
 		size += block_size(prev);
+		from = (uintptr_t)b;
 		b = prev;
 	}
 	mm_mark_free(h, b, size);
 	mm_set_prev(h, next, b);
 	fl_insert(h, b);
+	if (mm_checking(h))
+		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);
+}
+
+/* b is a verified block in use. */
+void mm_free_locked(struct heap *h, struct block *b)
+{
+	if (!mm_neighbours_intact(h, b))
+		return;
+	mm_unmark_used(h, b);
+	if (h->flags & HEAP_QUARANTINE)
+		mm_quarantine_push(h, b);
+	else
+		mm_release(h, b);
 }
 
 void heap_free(struct heap *h, void *ptr)
@@ -183,7 +193,12 @@ void heap_free(struct heap *h, void *ptr)
 		return;
 	irq = spin_lock(&h->lock);
 	b = mm_lookup(h, ptr, "free");
-	if (b)
+	if (b) {
+		/* an overflow into the red zone harms no one else: report it,
+		 * and free the block all the same */
+		if (mm_checking(h))
+			mm_canary_verify(h, b);
 		mm_free_locked(h, b);
+	}
 	spin_unlock(&h->lock, irq);
 }

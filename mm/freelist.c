@@ -55,14 +55,23 @@ int fl_remove(struct heap *h, struct block *b)
 	if (!mm_link_plausible(h, next) || !mm_link_plausible(h, prev) ||
 	    (next && block_links(next)->prev != b) ||
 	    (prev ? block_links(prev)->next != b : h->lists[fl][sl] != b)) {
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-					     .block = b,
-					     .found = (uintptr_t)next},
-			 "heap: free-list links of block %p corrupted (next "
-			 "%p, prev %p; written after free?)",
-			 (const void *)b, (const void *)next,
-			 (const void *)prev);
+		/* a free block's payload was written: in checking mode that
+		 * is known to be a use after free, in fast mode it may also be
+		 * a stray write from elsewhere */
+		int bad_next = !mm_link_plausible(h, next) ||
+			       (next && block_links(next)->prev != b);
+		struct heap_fault f = {
+		    .kind = mm_checking(h) ? HEAP_FAULT_USE_AFTER_FREE
+					   : HEAP_FAULT_CORRUPTED,
+		    .ptr = block_payload(b),
+		    .block = b,
+		    .found = (uintptr_t)(bad_next ? next : prev),
+		    .offset = bad_next ? 0 : sizeof(struct block *)};
+
+		mm_fault(h, f,
+			 "heap: free-list links of free block %B overwritten "
+			 "(next link %p, prev link %p; written after free?)",
+			 b, (const void *)next, (const void *)prev);
 		return -1;
 	}
 	if (next)
@@ -82,23 +91,14 @@ int fl_remove(struct heap *h, struct block *b)
 	return 0;
 }
 
-/*
- * Take a free block of at least size bytes off its list, or NULL. The size
- * is first rounded up to the next class boundary, so that any block in the
- * class found is big enough: no list is ever searched.
- */
-struct block *fl_take(struct heap *h, size_t size)
+/* Head of the first non-empty list at class (fl, sl) or above, or NULL. */
+static struct block *first_at_or_above(const struct heap *h, unsigned fl,
+				       unsigned sl)
 {
-	unsigned fl, sl;
 	uint32_t slmap;
-	struct block *b;
 
-	if (size >= SMALL_LIMIT)
-		size += ((size_t)1 << (bit_fls(size) - SL_LOG2)) - 1;
-	fl_class(size, &fl, &sl);
 	if (fl >= FL_COUNT)
 		return NULL;
-
 	slmap = h->sl_map[fl] & (~(uint32_t)0 << sl);
 	if (!slmap) {
 		uintptr_t flmap = h->fl_map & (~(uintptr_t)0 << (fl + 1));
@@ -108,17 +108,67 @@ struct block *fl_take(struct heap *h, size_t size)
 		fl = bit_ffs(flmap);
 		slmap = h->sl_map[fl];
 	}
-	sl = bit_ffs(slmap);
-	b = h->lists[fl][sl];
+	return h->lists[fl][bit_ffs(slmap)];
+}
 
-	if (!block_intact(h->secret, b) || !block_is_free(b)) {
+/*
+ * Near the top of the heap the rounded-up class can be empty while the
+ * request's own class holds a block that fits (the largest free block,
+ * say). A few entries of that list are worth a look; a bounded number, so
+ * that allocation stays constant-time.
+ */
+#define FIT_SCAN 8
+
+static struct block *fit_in_own_class(const struct heap *h, size_t size)
+{
+	struct block *b;
+	unsigned fl, sl, n;
+
+	fl_class(size, &fl, &sl);
+	if (fl >= FL_COUNT)
+		return NULL;
+	for (b = h->lists[fl][sl], n = 0; b && n < FIT_SCAN; n++) {
+		if (!block_intact(h->secret, b))
+			return b; /* fl_take reports it */
+		if (block_size(b) >= size)
+			return b;
+		b = block_links(b)->next;
+		if (!mm_link_plausible(h, b))
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Take a free block of at least size bytes off its list, or NULL. The size
+ * is first rounded up to the next class boundary, so that any block in the
+ * class found is big enough: no list is searched, only a head taken.
+ */
+struct block *fl_take(struct heap *h, size_t size)
+{
+	size_t rounded = size;
+	unsigned fl, sl;
+	struct block *b;
+
+	if (size >= SMALL_LIMIT)
+		rounded += ((size_t)1 << (bit_fls(size) - SL_LOG2)) - 1;
+	fl_class(rounded, &fl, &sl);
+	b = first_at_or_above(h, fl, sl);
+	if (!b && size >= SMALL_LIMIT)
+		b = fit_in_own_class(h, size);
+	if (!b)
+		return NULL;
+
+	if (!block_intact(h->secret, b)) {
+		mm_report_header(h, b, NULL);
+		return NULL;
+	}
+	if (!block_is_listed(b)) {
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-					     .block = b,
-					     .found = b->size},
-			 "heap: free block %p corrupted (size field %x; "
-			 "previous block overflowed?)",
-			 (const void *)b, b->size);
+					     .block = b},
+			 "heap: free list holds block %B, which is not free",
+			 b);
 		return NULL;
 	}
 	if (fl_remove(h, b) != 0)

@@ -30,8 +30,21 @@ extern "C" {
 /* Largest alignment heap_aligned_alloc() accepts. */
 #define HEAP_MAX_ALIGN ((size_t)1 << 24)
 
-/* Flags for heap_create_flags(). */
-#define HEAP_CHECKING 0x1u /* poison, red zones, canaries (slower) */
+/*
+ * Flags for heap_create_flags(). Checking mode poisons freed memory and
+ * verifies the poison before reuse (use after free), keeps a red zone with a
+ * canary after every requested size (overflow), and fills new allocations
+ * with HEAP_NEW_BYTE. The quarantine also delays the reuse of the last
+ * HEAP_QUARANTINE_SLOTS freed blocks, so that late writes are still caught.
+ */
+#define HEAP_CHECKING	0x1u
+#define HEAP_QUARANTINE 0x2u /* implies HEAP_CHECKING */
+
+#define HEAP_FREE_BYTE	      0xdfu /* freed memory reads 0xdfdfdfdf... */
+#define HEAP_NEW_BYTE	      0xa1u /* allocated, not yet written by the caller */
+#define HEAP_CANARY_BYTE      0xcbu /* red zone after the requested bytes */
+#define HEAP_REDZONE	      8u    /* at least this many canary bytes */
+#define HEAP_QUARANTINE_SLOTS 64u
 
 struct heap;
 
@@ -70,7 +83,9 @@ struct heap_stats {
 	size_t largest_free;	/* largest payload one free block could give */
 	size_t used_blocks;
 	size_t free_blocks;
-	size_t peak_used; /* high-water mark of bytes_used */
+	size_t peak_used;	   /* high-water mark of bytes_used */
+	size_t quarantined_blocks; /* freed, not yet reusable (quarantine) */
+	size_t bytes_quarantined;
 	size_t regions;
 	size_t faults[HEAP_FAULT_KINDS]; /* faults reported, by kind */
 };
@@ -88,7 +103,11 @@ struct heap_block_info {
 /* Return non-zero to stop the walk; heap_walk() then returns that value. */
 typedef int (*heap_walk_fn)(const struct heap_block_info *b, void *ctx);
 
-/* NULL if bytes is too small to hold the control structure and one block. */
+/*
+ * NULL if bytes is too small to hold the control structure and one block.
+ * In checking mode heap_usable_size() is the size asked for: the bytes after
+ * it are the red zone.
+ */
 struct heap *heap_create(void *mem, size_t bytes);
 struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags);
 
@@ -112,6 +131,9 @@ size_t heap_usable_size(struct heap *h, const void *ptr);
 int heap_check(struct heap *h);
 void heap_get_stats(struct heap *h, struct heap_stats *out);
 int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx);
+
+/* Make every quarantined block reusable now (checking mode). */
+void heap_flush_quarantine(struct heap *h);
 
 /* NULL restores the default handler (see mm/hooks.h). */
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx);

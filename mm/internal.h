@@ -63,6 +63,12 @@ struct heap {
 
 	struct region *regions; /* in the order they were added */
 	uintptr_t lo, hi;	/* bounds of every region, for cheap checks */
+	size_t bytes_total; /* all memory given to the heap, after rounding */
+
+	/* checking mode: freed blocks waiting to become reusable, oldest at
+	 * q_head */
+	struct block *quarantine[HEAP_QUARANTINE_SLOTS];
+	unsigned q_head, q_count;
 
 	heap_fault_fn fault_fn;
 	void *fault_ctx;
@@ -79,25 +85,54 @@ int fl_remove(struct heap *h, struct block *b);
 struct block *fl_take(struct heap *h, size_t size);
 void fl_class(size_t size, unsigned *fl, unsigned *sl);
 
+/* For reading memory of any type a word at a time. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef uintptr_t __attribute__((__may_alias__)) mm_word;
+#else
+typedef uintptr_t mm_word;
+#endif
+
+/* Poison begins after the links a free block keeps in its payload. */
+#define LINKS_SIZE ((uintptr_t)sizeof(struct free_links))
+
+static inline int mm_checking(const struct heap *h)
+{
+	return (h->flags & HEAP_CHECKING) != 0;
+}
+
 /* block operations shared by alloc, free and realloc (alloc.c, free.c) */
-int mm_request_size(size_t n, size_t *block_bytes);
+int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes);
 void mm_set_prev(struct heap *h, struct block *b, struct block *prev);
 void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 		  unsigned align_log2);
 void mm_unmark_used(struct heap *h, struct block *b);
 void mm_mark_free(struct heap *h, struct block *b, size_t size);
-void mm_split(struct heap *h, struct block *b, size_t size);
+void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned);
 void *mm_alloc_locked(struct heap *h, size_t n, size_t align);
+int mm_neighbours_intact(struct heap *h, struct block *b);
 void mm_free_locked(struct heap *h, struct block *b);
+void mm_release(struct heap *h, struct block *b);
 struct block *mm_lookup(struct heap *h, const void *ptr, const char *op);
 struct region *mm_region_of(struct heap *h, uintptr_t addr);
+
+/* poison.c: checking mode */
+size_t mm_usable(const struct heap *h, const struct block *b);
+int mm_poison_verify(struct heap *h, const struct block *b, uintptr_t from,
+		     uintptr_t to);
+void mm_fill_new(struct block *b, size_t from, size_t requested);
+int mm_canary_verify(struct heap *h, const struct block *b);
+void mm_quarantine_push(struct heap *h, struct block *b);
+void mm_quarantine_flush(struct heap *h);
 
 /*
  * fault.c: count a fault and report it through the heap's handler (lock
  * held). f gives everything but the message, which fmt builds: %s, %p,
- * %x (uintptr_t, 0x-prefixed) and %u (size_t).
+ * %x (uintptr_t, 0x-prefixed), %b (a byte), %u (size_t) and %B (a block,
+ * printed as its payload address).
  */
 void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...);
+/* The header of b does not verify (ptr: what the caller passed, or NULL). */
+void mm_report_header(struct heap *h, const struct block *b, const void *ptr);
 
 /*
  * Byte copying and filling. gcc and clang require every freestanding
