@@ -29,6 +29,8 @@ STATUS_FAILURE=35
 STATUS_RESET=0
 STATUS_TIMEOUT=124
 
+# The device's options are one argument: its commas are not separators.
+# shellcheck disable=SC2054
 QEMU_COMMON=(-display none -monitor none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
