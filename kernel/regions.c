@@ -50,6 +50,8 @@ static size_t cut(struct span *p, size_t n, size_t cap,
 		} else if (k->end < p[i].end) {
 			p[i].start = k->end;
 		} else {
+			/* swallowed whole: the last piece moves into slot i,
+			 * which is then looked at again */
 			p[i--] = p[--n];
 		}
 	}
