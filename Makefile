@@ -65,7 +65,7 @@ asan64_LIBS   := -fsanitize=address,undefined -lcmocka
 VARIANTS := host64 clang64 host32 asan64
 
 .DEFAULT_GOAL := help
-.PHONY: help all run test iso kernel unit debug clean tools-host tools-kernel \
+.PHONY: help all run test iso kernel unit sanitize debug clean tools-host tools-kernel \
         tools-i386 check-mm-freestanding format format-check
 
 help: ## list the targets
@@ -117,9 +117,11 @@ MEM ?= 128M
 SMP ?= 1
 QEMU_EXIT := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 ifeq ($(GUI),1)
-QEMU_RUN := -serial stdio
+QEMU_RUN := -serial mon:stdio
+# Without the exit device the kernel halts when done and the window stays.
+QEMU_EXIT :=
 else
-QEMU_RUN := -display none -serial stdio -monitor none
+QEMU_RUN := -display none -serial mon:stdio
 endif
 
 # The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
@@ -166,7 +168,24 @@ check-mm-freestanding: | tools-host
 			-isystem $$($(CLANG) -print-resource-dir)/include -c $$f -o /dev/null || exit 1; \
 	done
 
-test: unit $(ISO) $(KERNEL_ELF) check-mm-freestanding ## run every test; ends with "N passed, M failed"
+# mm/ annotated for host memory checkers (mm/annotate.h): mm/ is built
+# without instrumentation, like any malloc; the program with it.
+SAN := $(B)/sanitize
+sanitize: $(SAN)/misuse-asan $(SAN)/misuse-valgrind ## build the ASan/Valgrind annotation checks
+
+$(SAN)/misuse-asan: tests/sanitize/misuse.c $(MM_SRCS) $(wildcard mm/*.h) | tools-host
+	@mkdir -p $(SAN)/asan
+	@for f in $(MM_SRCS); do \
+		$(CC) $(WARN) -O1 -g -I. -DMM_ASAN -c $$f -o $(SAN)/asan/$$(basename $$f .c).o || exit 1; \
+	done
+	$(CC) $(WARN) -O1 -g -I. -fsanitize=address -fno-omit-frame-pointer \
+		-o $@ tests/sanitize/misuse.c $(SAN)/asan/*.o
+
+$(SAN)/misuse-valgrind: tests/sanitize/misuse.c $(MM_SRCS) $(wildcard mm/*.h) | tools-host
+	@mkdir -p $(SAN)
+	$(CC) $(WARN) -O1 -g -I. -DMM_VALGRIND -o $@ tests/sanitize/misuse.c $(MM_SRCS)
+
+test: unit sanitize $(ISO) $(KERNEL_ELF) check-mm-freestanding ## run every test; ends with "N passed, M failed"
 	@B=$(B) QEMU=$(QEMU) VARIANTS="$(VARIANTS)" UNIT_NAMES="$(UNIT_NAMES)" tests/run-all.sh
 
 format: ## format the sources with .clang-format

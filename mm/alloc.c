@@ -191,8 +191,11 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 		mm_quarantine_flush(h);
 		p = alloc_once(h, n, need, align);
 	}
-	if (p && mm_checking(h))
-		mm_fill_new(block_from_payload(p), 0, n);
+	if (p) {
+		ann_alloc(p, n);
+		if (mm_checking(h))
+			mm_fill_new(block_from_payload(p), 0, n);
+	}
 	return p;
 }
 
@@ -203,9 +206,9 @@ void *heap_alloc(struct heap *h, size_t size)
 
 	if (!heap_valid(h))
 		return NULL;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	p = mm_alloc_locked(h, size, HEAP_ALIGN);
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return p;
 }
 
@@ -217,9 +220,9 @@ void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
 	if (!heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
 	    align > HEAP_MAX_ALIGN)
 		return NULL;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	p = mm_alloc_locked(h, size, align);
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return p;
 }
 

@@ -160,7 +160,7 @@ int heap_check(struct heap *h)
 
 	if (!heap_valid(h))
 		return 1;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	for (r = h->regions; r; r = r->next)
 		check_region(h, r, &t);
 	if (check_lists(h, &t) != t.free_blocks)
@@ -173,7 +173,7 @@ int heap_check(struct heap *h)
 	    t.quarantined_blocks != h->stats.quarantined_blocks ||
 	    t.bytes_quarantined != h->stats.bytes_quarantined)
 		problem(h, &t, NULL, "statistics disagree with the blocks");
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return t.bad;
 }
 
@@ -186,7 +186,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 
 	if (!heap_valid(h) || !fn)
 		return -1;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	for (r = h->regions; r && rc == 0; r = r->next) {
 		for (c = r->first; c != r->sentinel; c = block_next(c)) {
 			struct heap_block_info info;
@@ -207,7 +207,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 				break;
 		}
 	}
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return rc;
 }
 
@@ -238,10 +238,10 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 		mm_fill(out, 0, sizeof *out);
 		return;
 	}
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	*out = h->stats;
 	out->largest_free = largest_free(h);
 	out->bytes_overhead = h->bytes_total - out->bytes_used -
 			      out->bytes_free - out->bytes_quarantined;
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 }

@@ -74,6 +74,8 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	h->stats.regions++;
 	h->bytes_total += (size_t)(end - cover);
 	fl_insert(h, first);
+	/* struct heap stays open: heap_valid() reads it before the lock */
+	ann_region((void *)start, (size_t)(end - start));
 	if (mm_checking(h))
 		mm_fill((unsigned char *)block_payload(first) + LINKS_SIZE,
 			HEAP_FREE_BYTE, block_payload_size(first) - LINKS_SIZE);
@@ -100,16 +102,20 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 
 	if (inward(mem, bytes, &start, &end) != 0 || end - start < hsize)
 		return NULL;
+	ann_enter();
 	h = (struct heap *)start;
 	mm_fill(h, 0, sizeof *h);
 	h->flags = flags & HEAP_QUARANTINE ? flags | HEAP_CHECKING : flags;
 	h->secret = make_secret(h);
 	h->lo = UINTPTR_MAX;
 	spin_init(&h->lock, "heap");
-	if (add_region(h, start, start + hsize, end) != 0)
-		return NULL;
-	/* last: a heap is valid only once it is whole */
-	h->magic = HEAP_MAGIC;
+	if (add_region(h, start, start + hsize, end) != 0) {
+		h = NULL;
+	} else {
+		/* last: a heap is valid only once it is whole */
+		h->magic = HEAP_MAGIC;
+	}
+	ann_leave();
 	return h;
 }
 
@@ -125,8 +131,8 @@ int heap_add_region(struct heap *h, void *mem, size_t bytes)
 
 	if (!heap_valid(h) || inward(mem, bytes, &start, &end) != 0)
 		return -1;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	rc = add_region(h, start, start, end);
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return rc;
 }

@@ -136,10 +136,10 @@ void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)
 
 	if (!heap_valid(h))
 		return;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	h->fault_fn = fn;
 	h->fault_ctx = ctx;
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 }
 
 const char *heap_fault_name(enum heap_fault_kind kind)

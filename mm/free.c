@@ -21,13 +21,16 @@ struct region *mm_region_of(struct heap *h, uintptr_t addr)
 }
 
 /*
- * The header at b does not verify: either ptr is not a block start, or a
- * real header was damaged. Walking the region from its start tells which.
- * This is the error path only; no valid call ever walks.
+ * ptr - header is not a block in use: its header does not verify, or it is
+ * a stale one (absorbed by a merge; still marked free). Walking the region
+ * from its start tells whether ptr points into a free block (freed twice,
+ * or stale), into a block in use (never returned, or freed and reused), or
+ * at a real block whose header was damaged. This is the error path only;
+ * no valid call ever walks.
  */
-static void explain_bad_header(struct heap *h, struct region *r,
-			       const struct block *b, const void *ptr,
-			       const char *op)
+static void explain_pointer(struct heap *h, struct region *r,
+			    const struct block *b, const void *ptr,
+			    const char *op)
 {
 	struct block *c, *next;
 
@@ -76,6 +79,18 @@ static void explain_bad_header(struct heap *h, struct region *r,
 	}
 }
 
+/*
+ * A verified header marked free is either a free block or the stale header
+ * of one that was merged away. A real block is named by its successor.
+ */
+static int linked(const struct region *r, const struct block *b)
+{
+	const struct block *next = block_next(b);
+
+	return (uintptr_t)next <= (uintptr_t)r->sentinel &&
+	       (uintptr_t)next >= (uintptr_t)b + MIN_BLOCK && next->prev == b;
+}
+
 struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
 {
 	uintptr_t a = (uintptr_t)ptr;
@@ -101,7 +116,11 @@ struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
 	}
 	b = block_from_payload(ptr);
 	if (!block_intact(h->secret, b)) {
-		explain_bad_header(h, r, b, ptr, op);
+		explain_pointer(h, r, b, ptr, op);
+		return NULL;
+	}
+	if (block_is_free(b) && !linked(r, b)) {
+		explain_pointer(h, r, b, ptr, op);
 		return NULL;
 	}
 	if (block_is_free(b)) {
@@ -177,6 +196,7 @@ void mm_free_locked(struct heap *h, struct block *b)
 {
 	if (!mm_neighbours_intact(h, b))
 		return;
+	ann_free(block_payload(b), mm_usable(h, b));
 	mm_unmark_used(h, b);
 	if (h->flags & HEAP_QUARANTINE)
 		mm_quarantine_push(h, b);
@@ -191,7 +211,7 @@ void heap_free(struct heap *h, void *ptr)
 
 	if (!ptr || !heap_valid(h))
 		return;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	b = mm_lookup(h, ptr, "free");
 	if (b) {
 		/* an overflow into the red zone harms no one else: report it,
@@ -200,5 +220,5 @@ void heap_free(struct heap *h, void *ptr)
 			mm_canary_verify(h, b);
 		mm_free_locked(h, b);
 	}
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 }

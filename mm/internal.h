@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "annotate.h"
 #include "block.h"
 #include "heap.h"
 #include "hooks.h"
@@ -31,8 +32,15 @@
 #define MAX_BLOCK_LOG2 31u
 #endif
 #define FL_COUNT (MAX_BLOCK_LOG2 - FL_SHIFT + 2u)
-/* Larger requests fail early, so size arithmetic cannot wrap. */
-#define MAX_REQUEST ((size_t)1 << MAX_BLOCK_LOG2)
+/*
+ * Larger requests fail early, so size arithmetic cannot wrap: 2^32 - 2^28 - 1
+ * on i386 (a region can be nearly the whole address space), 2^41 - 2^38 - 1
+ * on 64-bit. Rounding up to a class boundary adds at most 1/16 of the size.
+ */
+#define MAX_REQUEST                                                            \
+	(((size_t)1 << MAX_BLOCK_LOG2) +                                       \
+	 (((size_t)1 << MAX_BLOCK_LOG2) - 1 -                                  \
+	  ((size_t)1 << (MAX_BLOCK_LOG2 - SL_LOG2 + 1))))
 
 _Static_assert(FL_COUNT <= sizeof(uintptr_t) * 8, "first level fits a word");
 _Static_assert(SL_COUNT <= 32, "second level fits 32 bits");
@@ -138,31 +146,30 @@ void mm_report_header(struct heap *h, const struct block *b, const void *ptr);
  * Byte copying and filling. gcc and clang require every freestanding
  * environment to provide memcpy and memset (they emit calls to them on their
  * own), so mm/ uses them through the builtins rather than re-invent them.
+ * Under AddressSanitizer those would be the checked versions, which would
+ * object to mm/ touching memory it has poisoned: plain loops there.
  */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(MM_ASAN)
+#define mm_copy(dst, src, n)  __builtin_memcpy((dst), (src), (n))
+#define mm_fill(dst, byte, n) __builtin_memset((dst), (byte), (n))
+#else
 static inline void mm_copy(void *dst, const void *src, size_t n)
 {
-#if defined(__GNUC__) || defined(__clang__)
-	__builtin_memcpy(dst, src, n);
-#else
-	unsigned char *d = dst;
+	volatile unsigned char *d = dst;
 	const unsigned char *s = src;
 
 	while (n--)
 		*d++ = *s++;
-#endif
 }
 
 static inline void mm_fill(void *dst, unsigned char byte, size_t n)
 {
-#if defined(__GNUC__) || defined(__clang__)
-	__builtin_memset(dst, byte, n);
-#else
-	unsigned char *d = dst;
+	volatile unsigned char *d = dst;
 
 	while (n--)
 		*d++ = byte;
-#endif
 }
+#endif
 
 /* A link read from a free block must at least point into the heap. */
 static inline int mm_link_plausible(const struct heap *h, const struct block *b)
@@ -171,6 +178,19 @@ static inline int mm_link_plausible(const struct heap *h, const struct block *b)
 
 	return b == NULL ||
 	       ((a & (HEAP_ALIGN - 1)) == 0 && a >= h->lo && a < h->hi);
+}
+
+/* Every public operation runs between these two. */
+static inline uintptr_t heap_lock(struct heap *h)
+{
+	ann_enter();
+	return spin_lock(&h->lock);
+}
+
+static inline void heap_unlock(struct heap *h, uintptr_t irq)
+{
+	spin_unlock(&h->lock, irq);
+	ann_leave();
 }
 
 static inline int heap_valid(const struct heap *h)

@@ -16,7 +16,9 @@
 
 size_t mm_usable(const struct heap *h, const struct block *b)
 {
-	return mm_checking(h) ? block_requested(b) : block_payload_size(b);
+	/* a checker must see the exact size to catch a one-byte overflow */
+	return mm_checking(h) || MM_ANNOTATED ? block_requested(b)
+					      : block_payload_size(b);
 }
 
 /* Address of the first byte in [from, to) that is not byte, or 0. */
@@ -146,7 +148,7 @@ void heap_flush_quarantine(struct heap *h)
 
 	if (!heap_valid(h))
 		return;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	mm_quarantine_flush(h);
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 }

@@ -10,6 +10,7 @@
 /* Checking mode: the bytes past the old size are new, then the red zone. */
 static void *resized(struct heap *h, struct block *b, size_t old, size_t n)
 {
+	ann_resize(block_payload(b), old, n);
 	if (mm_checking(h))
 		mm_fill_new(b, old < n ? old : n, n);
 	return block_payload(b);
@@ -81,9 +82,9 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 		heap_free(h, ptr);
 		return NULL;
 	}
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	q = realloc_locked(h, ptr, size);
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return q;
 }
 
@@ -95,10 +96,10 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 
 	if (!ptr || !heap_valid(h))
 		return 0;
-	irq = spin_lock(&h->lock);
+	irq = heap_lock(h);
 	b = mm_lookup(h, ptr, "usable_size");
 	if (b)
 		n = mm_usable(h, b);
-	spin_unlock(&h->lock, irq);
+	heap_unlock(h, irq);
 	return n;
 }

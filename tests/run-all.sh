@@ -46,16 +46,25 @@ for v in $VARIANTS; do
 	done
 done
 
+# count_lines LOG: add the "ok - " and "FAIL - " lines of a suite's log
+count_lines() {
+	passed=$((passed + $(grep -c '^ok - ' "$1")))
+	failed=$((failed + $(grep -c '^FAIL - ' "$1")))
+	if ! grep -qE '^(ok|FAIL) - ' "$1"; then
+		echo "FAIL - $2 printed no results"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "== host memory checkers see through mm/ (ASan, Valgrind)"
+B=$B tests/sanitize/run.sh 2>&1 | tee "$log_dir/sanitize.log"
+count_lines "$log_dir/sanitize.log" "sanitize checks"
+
 if [ -x tests/boot/run-boot-tests.sh ]; then
 	echo "== QEMU boot tests"
 	out=$log_dir/boot.log
 	B=$B QEMU=${QEMU:-qemu-system-i386} tests/boot/run-boot-tests.sh 2>&1 | tee "$out"
-	passed=$((passed + $(grep -c '^ok - ' "$out")))
-	failed=$((failed + $(grep -c '^FAIL - ' "$out")))
-	if ! grep -qE '^(ok|FAIL) - ' "$out"; then
-		echo "FAIL - boot tests printed no results"
-		failed=$((failed + 1))
-	fi
+	count_lines "$out" "boot tests"
 fi
 
 echo "$passed passed, $failed failed"
