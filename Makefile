@@ -185,8 +185,16 @@ $(SAN)/misuse-valgrind: tests/sanitize/misuse.c $(MM_SRCS) $(wildcard mm/*.h) | 
 	@mkdir -p $(SAN)
 	$(CC) $(WARN) -O1 -g -I. -DMM_VALGRIND -o $@ tests/sanitize/misuse.c $(MM_SRCS)
 
-test: unit sanitize $(ISO) $(KERNEL_ELF) check-mm-freestanding ## run every test; ends with "N passed, M failed"
-	@B=$(B) QEMU=$(QEMU) VARIANTS="$(VARIANTS)" UNIT_NAMES="$(UNIT_NAMES)" tests/run-all.sh
+# Suites `make test` runs after the unit tests: scripts printing one
+# "ok - name" / "FAIL - name" line per case. Fragments in mk/ add their own
+# suites to TEST_SUITES and what those need built to TEST_DEPS.
+TEST_SUITES := tests/sanitize/run.sh tests/boot/run-boot-tests.sh
+TEST_DEPS   := unit sanitize $(ISO) $(KERNEL_ELF) check-mm-freestanding
+include $(sort $(wildcard mk/*.mk))
+
+test: $(TEST_DEPS) ## run every test; ends with "N passed, M failed"
+	@B=$(B) QEMU=$(QEMU) VARIANTS="$(VARIANTS)" UNIT_NAMES="$(UNIT_NAMES)" \
+		SUITES="$(TEST_SUITES)" tests/run-all.sh
 
 format: ## format the sources with .clang-format
 	clang-format -i $$(git ls-files '*.c' '*.h')

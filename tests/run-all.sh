@@ -56,16 +56,19 @@ count_lines() {
 	fi
 }
 
-echo "== host memory checkers see through mm/ (ASan, Valgrind)"
-B=$B tests/sanitize/run.sh 2>&1 | tee "$log_dir/sanitize.log"
-count_lines "$log_dir/sanitize.log" "sanitize checks"
-
-if [ -x tests/boot/run-boot-tests.sh ]; then
-	echo "== QEMU boot tests"
-	out=$log_dir/boot.log
-	B=$B QEMU=${QEMU:-qemu-system-i386} tests/boot/run-boot-tests.sh 2>&1 | tee "$out"
-	count_lines "$out" "boot tests"
-fi
+# Every other suite is a script that prints one "ok - name" or "FAIL - name"
+# line per case; SUITES lists them (the Makefile's TEST_SUITES).
+for suite in ${SUITES:-}; do
+	name=$(basename "$(dirname "$suite")")-$(basename "$suite" .sh)
+	echo "== $suite"
+	out=$log_dir/$name.log
+	if [ ! -x "$suite" ]; then
+		echo "FAIL - $suite is missing or not executable" | tee "$out"
+	else
+		B=$B QEMU=${QEMU:-qemu-system-i386} "$suite" 2>&1 | tee "$out"
+	fi
+	count_lines "$out" "$suite"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
