@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "mm/hooks.h"
 
@@ -19,6 +21,20 @@ static uintptr_t host_entropy(void)
 	return v;
 }
 
+/* Thread ids differ between threads and between processes, which is what
+ * the lock's holder checks need. */
+static unsigned host_thread_id(void)
+{
+	return (unsigned)syscall(SYS_gettid);
+}
+
+static void host_panic(const char *what)
+{
+	fprintf(stderr, "%s\n", what);
+	fflush(stderr);
+	abort();
+}
+
 void mm_host_fault_abort(const struct heap_fault *f, void *ctx)
 {
 	(void)ctx;
@@ -31,6 +47,8 @@ void mm_host_init(void)
 {
 	struct mm_hooks hooks = {
 	    .entropy = host_entropy,
+	    .cpu_id = host_thread_id,
+	    .panic = host_panic,
 	    .fault = mm_host_fault_abort,
 	};
 

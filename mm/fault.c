@@ -9,24 +9,19 @@
 
 #include "internal.h"
 
-struct out {
-	char *buf;
-	size_t len, cap;
-};
-
-static void put(struct out *o, char c)
+static void put(struct mm_out *o, char c)
 {
 	if (o->len + 1 < o->cap)
 		o->buf[o->len++] = c;
 }
 
-static void put_str(struct out *o, const char *s)
+static void put_str(struct mm_out *o, const char *s)
 {
 	while (*s)
 		put(o, *s++);
 }
 
-static void put_hex(struct out *o, uintptr_t v)
+static void put_hex(struct mm_out *o, uintptr_t v)
 {
 	static const char digits[] = "0123456789abcdef";
 	int shift;
@@ -36,7 +31,7 @@ static void put_hex(struct out *o, uintptr_t v)
 		put(o, digits[(v >> shift) & 0xf]);
 }
 
-static void put_byte(struct out *o, unsigned char v)
+static void put_byte(struct mm_out *o, unsigned char v)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -45,7 +40,7 @@ static void put_byte(struct out *o, unsigned char v)
 	put(o, digits[v & 0xf]);
 }
 
-static void put_block(struct out *o, const struct block *b)
+static void put_block(struct mm_out *o, const struct block *b)
 {
 	if (b)
 		put_hex(o, (uintptr_t)block_payload(b));
@@ -53,7 +48,7 @@ static void put_block(struct out *o, const struct block *b)
 		put_str(o, "(none)");
 }
 
-static void put_dec(struct out *o, size_t v)
+static void put_dec(struct mm_out *o, size_t v)
 {
 	char tmp[24];
 	int n = 0;
@@ -66,7 +61,7 @@ static void put_dec(struct out *o, size_t v)
 		put(o, tmp[--n]);
 }
 
-static void format(struct out *o, const char *fmt, va_list ap)
+static void vformat(struct mm_out *o, const char *fmt, va_list ap)
 {
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
@@ -100,15 +95,25 @@ static void format(struct out *o, const char *fmt, va_list ap)
 	}
 }
 
+void mm_format(struct mm_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(o, fmt, ap);
+	va_end(ap);
+	o->buf[o->len] = '\0';
+}
+
 void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
 {
-	struct out o = {h->msg, 0, sizeof h->msg};
+	struct mm_out o = {h->msg, 0, sizeof h->msg};
 	heap_fault_fn fn = h->fault_fn ? h->fault_fn : mm_hooks.fault;
 	void *ctx = h->fault_fn ? h->fault_ctx : mm_hooks.fault_ctx;
 	va_list ap;
 
 	va_start(ap, fmt);
-	format(&o, fmt, ap);
+	vformat(&o, fmt, ap);
 	va_end(ap);
 	h->msg[o.len] = '\0';
 	f.what = h->msg;

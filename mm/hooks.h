@@ -27,6 +27,10 @@ struct mm_hooks {
 	 * NULL: a value mixed from addresses and a counter (weak). */
 	uintptr_t (*entropy)(void);
 
+	/* Called on a misused lock (taken twice on one CPU, released when not
+	 * held) with a one-line message; must not return. NULL: trap. */
+	void (*panic)(const char *what);
+
 	/* Reports faults on heaps with no handler of their own. NULL: the
 	 * fault is counted and the operation abandoned, silently. */
 	heap_fault_fn fault;

@@ -139,6 +139,12 @@ void mm_quarantine_flush(struct heap *h);
  * printed as its payload address).
  */
 void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...);
+/* The same formatting into any buffer; always NUL-terminated. */
+struct mm_out {
+	char *buf;
+	size_t len, cap;
+};
+void mm_format(struct mm_out *o, const char *fmt, ...);
 /* The header of b does not verify (ptr: what the caller passed, or NULL). */
 void mm_report_header(struct heap *h, const struct block *b, const void *ptr);
 
