@@ -243,5 +243,7 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 	out->largest_free = largest_free(h);
 	out->bytes_overhead = h->bytes_total - out->bytes_used -
 			      out->bytes_free - out->bytes_quarantined;
+	out->lock_acquired = h->lock.acquired;
+	out->lock_contended = h->lock.contended;
 	heap_unlock(h, irq);
 }

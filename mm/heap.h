@@ -87,6 +87,8 @@ struct heap_stats {
 	size_t quarantined_blocks; /* freed, not yet reusable (quarantine) */
 	size_t bytes_quarantined;
 	size_t regions;
+	size_t lock_acquired;  /* times the heap's lock was taken */
+	size_t lock_contended; /* of those, times a caller had to wait */
 	size_t faults[HEAP_FAULT_KINDS]; /* faults reported, by kind */
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages a build needs, and only the missing ones.
 #
-#   scripts/install-deps.sh [group...]     groups: host i386 kernel lint (default: all)
+#   scripts/install-deps.sh [group...]     groups: host i386 kernel bench lint
+#                                          (default: host i386 kernel)
 #
 # Idempotent: a package already installed is not touched, and nothing runs when
 # nothing is missing. Uses sudo only when not root. The package mirror
@@ -32,6 +33,8 @@ kernel  grub-pc-bin              /usr/lib/grub/i386-pc/moddep.lst
 kernel  xorriso                  xorriso
 kernel  mtools                   mformat
 kernel  qemu-system-x86          qemu-system-i386
+bench   gnuplot-nox              gnuplot
+bench   valgrind                 valgrind
 lint    cppcheck                 cppcheck
 lint    clang-tidy               clang-tidy
 lint    clang-format             clang-format
@@ -47,9 +50,9 @@ present() {
 
 missing=()
 for g in "${groups[@]}"; do
-	case "$g" in host | i386 | kernel | lint) ;;
+	case "$g" in host | i386 | kernel | bench | lint) ;;
 	*)
-		echo "install-deps: unknown group '$g' (known: host i386 kernel lint)" >&2
+		echo "install-deps: unknown group '$g' (known: host i386 kernel bench lint)" >&2
 		exit 2
 		;;
 	esac
