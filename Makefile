@@ -18,6 +18,15 @@ CC := gcc
 endif
 
 B := build
+
+# Quiet by default: one line per file. `make V=1` shows every command.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-8s %s\n'
+endif
 INSTALL_DEPS := scripts/install-deps.sh
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wpointer-arith -Wcast-align \
@@ -72,7 +81,7 @@ help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
-	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...'"
+	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...', V=1 (show commands)"
 
 all: iso unit ## build the kernel, the ISO and every host test
 
@@ -89,16 +98,19 @@ kernel: $(KERNEL_ELF) ## build the kernel image (build/kernel.elf)
 
 $(B)/kernel/%.c.o: %.c | tools-kernel
 	@mkdir -p $(dir $@)
-	$(KERNEL_CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(B)/kernel/%.S.o: %.S | tools-kernel
 	@mkdir -p $(dir $@)
-	$(KERNEL_CC) $(KERNEL_ASFLAGS) -c $< -o $@
+	$(say) AS $<
+	$(Q)$(KERNEL_CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 # The checks catch the two ways a kernel silently fails to boot: a missing or
 # misplaced multiboot header, and a PIE image with an INTERP segment.
 $(KERNEL_ELF): $(KERNEL_OBJS) linker.ld
-	$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
+	$(say) LD $@
+	$(Q)$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
 	@$(GRUB_FILE) --is-x86-multiboot $@ || \
 		{ echo "error: $@ is not a multiboot kernel (header missing or past 8 KiB)"; rm -f $@; exit 1; }
 	@if $(KERNEL_READELF) -lW $@ | grep -q INTERP; then \
@@ -108,9 +120,10 @@ iso: $(ISO) ## build the bootable GRUB ISO (build/alloc.iso)
 
 $(ISO): $(KERNEL_ELF) iso/boot/grub/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
-	cp $(KERNEL_ELF) $(B)/iso/boot/kernel.elf
-	cp iso/boot/grub/grub.cfg $(B)/iso/boot/grub/grub.cfg
-	$(GRUB_MKRESCUE) -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || \
+	@cp $(KERNEL_ELF) $(B)/iso/boot/kernel.elf
+	@cp iso/boot/grub/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	$(say) ISO $@
+	$(Q)$(GRUB_MKRESCUE) -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || \
 		{ cat $(B)/grub-mkrescue.log; exit 1; }
 
 MEM ?= 128M
@@ -142,15 +155,17 @@ debug: $(KERNEL_ELF) ## start QEMU halted with a GDB stub, and a .gdbinit for it
 # search (and must not: the rest of it is amd64 glibc).
 $(B)/host32/include/cmocka.h: | tools-i386
 	@mkdir -p $(dir $@)
-	ln -sf /usr/include/cmocka.h $@
+	@ln -sf /usr/include/cmocka.h $@
 
 define variant_rules
 $(B)/$(1)/%.o: %.c | tools-host $(if $(filter host32,$(1)),tools-i386 $(B)/host32/include/cmocka.h)
 	@mkdir -p $$(dir $$@)
-	$$($(1)_CC) $$($(1)_CFLAGS) -c $$< -o $$@
+	$$(say) CC $(1)/$$<
+	$$(Q)$$($(1)_CC) $$($(1)_CFLAGS) -c $$< -o $$@
 
 $(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(MM_SRCS) $(HOST_SRCS) $(TEST_COMMON))
-	$$($(1)_CC) -o $$@ $$^ $$($(1)_LIBS)
+	$$(say) LD $$@
+	$$(Q)$$($(1)_CC) -o $$@ $$^ $$($(1)_LIBS)
 
 $(1)-tests: $(addprefix $(B)/$(1)/tests/,$(UNIT_NAMES))
 .PHONY: $(1)-tests
@@ -178,12 +193,14 @@ $(SAN)/misuse-asan: tests/sanitize/misuse.c $(MM_SRCS) $(wildcard mm/*.h) | tool
 	@for f in $(MM_SRCS); do \
 		$(CC) $(WARN) -O1 -g -I. -DMM_ASAN -c $$f -o $(SAN)/asan/$$(basename $$f .c).o || exit 1; \
 	done
-	$(CC) $(WARN) -O1 -g -I. -fsanitize=address -fno-omit-frame-pointer \
+	$(say) CCLD $@
+	$(Q)$(CC) $(WARN) -O1 -g -I. -fsanitize=address -fno-omit-frame-pointer \
 		-o $@ tests/sanitize/misuse.c $(SAN)/asan/*.o
 
 $(SAN)/misuse-valgrind: tests/sanitize/misuse.c $(MM_SRCS) $(wildcard mm/*.h) | tools-host
 	@mkdir -p $(SAN)
-	$(CC) $(WARN) -O1 -g -I. -DMM_VALGRIND -o $@ tests/sanitize/misuse.c $(MM_SRCS)
+	$(say) CCLD $@
+	$(Q)$(CC) $(WARN) -O1 -g -I. -DMM_VALGRIND -o $@ tests/sanitize/misuse.c $(MM_SRCS)
 
 # Suites `make test` runs after the unit tests: scripts printing one
 # "ok - name" / "FAIL - name" line per case. Fragments in mk/ add their own
