@@ -74,6 +74,9 @@ asan64_LIBS   := -fsanitize=address,undefined -lcmocka
 VARIANTS := host64 clang64 host32 asan64
 
 .DEFAULT_GOAL := help
+# Objects made through pattern rules are not throwaway intermediates: keep
+# them, so that a second make rebuilds only what changed.
+.SECONDARY:
 .PHONY: help all run test iso kernel unit sanitize debug clean tools-host tools-kernel \
         tools-i386 check-mm-freestanding format format-check
 
