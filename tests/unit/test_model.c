@@ -44,19 +44,46 @@ struct config {
 	size_t max_size; /* largest ordinary request */
 	unsigned max_align_log2;
 	size_t check_every; /* steps between full checkpoints */
+	unsigned flags;	    /* for heap_create_flags */
 };
 
 static const struct config configs[] = {
     /* Small: most large requests fail, so the OOM paths run often. */
-    {"small", {32 << 10}, 0, 8 << 10, 10, 64},
-    {"medium", {1 << 20}, 0, 64 << 10, 16, 256},
-    {"regions",
-     {64 << 10, 48 << 10, 128 << 10, 300 << 10},
-     7,
-     32 << 10,
-     12,
-     128},
-    {"aligned", {4 << 20}, 0, 16 << 10, 20, 256},
+    {.name = "small",
+     .region_bytes = {32 << 10},
+     .max_size = 8 << 10,
+     .max_align_log2 = 10,
+     .check_every = 64},
+    {.name = "medium",
+     .region_bytes = {1 << 20},
+     .max_size = 64 << 10,
+     .max_align_log2 = 16,
+     .check_every = 256},
+    {.name = "regions",
+     .region_bytes = {64 << 10, 48 << 10, 128 << 10, 300 << 10},
+     .misalign = 7,
+     .max_size = 32 << 10,
+     .max_align_log2 = 12,
+     .check_every = 128},
+    {.name = "aligned",
+     .region_bytes = {4 << 20},
+     .max_size = 16 << 10,
+     .max_align_log2 = 20,
+     .check_every = 256},
+    /* The same properties hold with the hardening switched on. */
+    {.name = "checking",
+     .region_bytes = {256 << 10, 64 << 10},
+     .misalign = 3,
+     .max_size = 16 << 10,
+     .max_align_log2 = 12,
+     .check_every = 128,
+     .flags = HEAP_CHECKING},
+    {.name = "quarantine",
+     .region_bytes = {256 << 10},
+     .max_size = 16 << 10,
+     .max_align_log2 = 12,
+     .check_every = 128,
+     .flags = HEAP_QUARANTINE},
 };
 #define NCONFIGS (sizeof configs / sizeof configs[0])
 
@@ -85,7 +112,7 @@ struct model {
 };
 
 static uint64_t base_seed;
-static size_t steps_per_run = 6000;
+static size_t steps_per_run = 12000;
 
 static void model_fail(const struct model *m, const char *what, int line)
 {
@@ -122,7 +149,8 @@ static void model_open(struct model *m, const struct config *cfg, uint64_t seed)
 		m->hi[i] = m->lo[i] + bytes;
 		m->nregions++;
 		if (i == 0) {
-			m->heap = heap_create(m->buf[0], bytes);
+			m->heap =
+			    heap_create_flags(m->buf[0], bytes, cfg->flags);
 			assert_non_null(m->heap);
 			fault_log_attach(&m->log, m->heap);
 		} else {
@@ -233,8 +261,16 @@ static void check_refusal(struct model *m, const struct heap_stats *before,
 
 	m->ooms++;
 	CHECK(m, after.used_blocks == before->used_blocks);
-	CHECK(m, after.bytes_free == before->bytes_free);
-	CHECK(m, after.free_blocks == before->free_blocks);
+	CHECK(m, after.bytes_used == before->bytes_used);
+	if (before->quarantined_blocks == 0) {
+		CHECK(m, after.bytes_free == before->bytes_free);
+		CHECK(m, after.free_blocks == before->free_blocks);
+	} else {
+		/* It may release the quarantine first, whose blocks then
+		 * merge: free space can only grow, by their headers. */
+		CHECK(m, after.bytes_free + after.bytes_quarantined >=
+			     before->bytes_free + before->bytes_quarantined);
+	}
 	CHECK(m, size > before->largest_free ||
 		     before->largest_free - size < slack);
 	CHECK(m, m->log.total == 0);
@@ -351,13 +387,17 @@ static void checkpoint(struct model *m)
 	CHECK(m, s.peak_used >= s.bytes_used);
 	CHECK(m, s.regions == m->nregions);
 	CHECK(m, walk_summarize(m->heap, &w) == 0);
+	/* The walk shows quarantined blocks as free; the stats keep them
+	 * apart, and they are not merged until they leave the quarantine. */
 	CHECK(m, w.used_blocks == s.used_blocks);
-	CHECK(m, w.free_blocks == s.free_blocks);
+	CHECK(m, w.free_blocks == s.free_blocks + s.quarantined_blocks);
 	CHECK(m, w.bytes_used == s.bytes_used);
-	CHECK(m, w.bytes_free == s.bytes_free);
+	CHECK(m, w.bytes_free == s.bytes_free + s.bytes_quarantined);
 	CHECK(m, w.bytes_requested == s.bytes_requested);
-	CHECK(m, w.largest_free == s.largest_free);
-	CHECK(m, w.adjacent_free == 0);
+	if (s.quarantined_blocks == 0) {
+		CHECK(m, w.largest_free == s.largest_free);
+		CHECK(m, w.adjacent_free == 0);
+	}
 	CHECK(m, w.disorder == 0);
 	CHECK(m, w.misaligned == 0);
 }
@@ -393,6 +433,7 @@ static void run_model(const struct config *cfg, uint64_t seed)
 		if (m->slot[i].ptr != NULL)
 			do_free(m, i);
 	}
+	heap_flush_quarantine(m->heap);
 	final = stats(m);
 	CHECK(m, heap_check(m->heap) == 0);
 	CHECK(m, m->log.total == 0);
@@ -406,6 +447,9 @@ static void run_model(const struct config *cfg, uint64_t seed)
 	CHECK(m, m->ops == steps_per_run);
 	if (cfg == &configs[0])
 		CHECK(m, m->ooms > 0);
+	printf("model %s: seed %llu: %zu steps, %zu refused, peak %zu bytes\n",
+	       cfg->name, (unsigned long long)seed, m->ops, m->ooms,
+	       final.peak_used);
 	model_close(m);
 	free(m);
 }
@@ -440,6 +484,18 @@ static void test_model_large_alignments(void **state)
 	run_config(&configs[3]);
 }
 
+static void test_model_checking_mode(void **state)
+{
+	(void)state;
+	run_config(&configs[4]);
+}
+
+static void test_model_quarantine(void **state)
+{
+	(void)state;
+	run_config(&configs[5]);
+}
+
 static uint64_t pick_seed(int argc, char **argv)
 {
 	const char *env = getenv("MODEL_SEED");
@@ -448,7 +504,15 @@ static uint64_t pick_seed(int argc, char **argv)
 		return strtoull(argv[1], NULL, 0);
 	if (env != NULL && *env != '\0')
 		return strtoull(env, NULL, 0);
-	return (uint64_t)time(NULL) ^ ((uint64_t)clock() << 32);
+	{
+		/* time, CPU time and where the stack landed (ASLR) */
+		int local;
+		struct rng r;
+
+		rng_seed(&r, (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20) ^
+				 (uint64_t)(uintptr_t)&local);
+		return rng_next(&r) >> 16; /* short enough to retype */
+	}
 }
 
 int main(int argc, char **argv)
@@ -458,6 +522,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_model_medium_heap),
 	    cmocka_unit_test(test_model_several_misaligned_regions),
 	    cmocka_unit_test(test_model_large_alignments),
+	    cmocka_unit_test(test_model_checking_mode),
+	    cmocka_unit_test(test_model_quarantine),
 	};
 	const char *steps = getenv("MODEL_STEPS");
 
