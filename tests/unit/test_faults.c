@@ -337,6 +337,7 @@ test_overflow_into_the_next_header_is_reported_at_its_free(void **state)
 	saved = *past;
 	*past = (unsigned char)~saved; /* a one-byte overflow out of a */
 	heap_free(fx->heap, b);
+	assert_ptr_equal(fx->log.last.block, w.self.block);
 	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, b);
 	/* The free was abandoned: undo the damage and b is b again. */
 	*past = saved;
@@ -346,6 +347,92 @@ test_overflow_into_the_next_header_is_reported_at_its_free(void **state)
 	heap_free(fx->heap, a);
 	heap_free(fx->heap, guard);
 	assert_heap_usable(fx);
+}
+
+/* a, b, guard in a row, with the first byte of b's header overwritten. */
+struct damaged {
+	unsigned char *a, *b, *guard;
+	unsigned char *byte, saved;
+};
+
+static void damage_after(struct fixture *fx, struct damaged *d)
+{
+	struct walk_around w;
+
+	d->a = heap_alloc(fx->heap, 100);
+	d->b = heap_alloc(fx->heap, 100);
+	d->guard = heap_alloc(fx->heap, 16);
+	assert_non_null(d->a);
+	assert_non_null(d->b);
+	assert_non_null(d->guard);
+	assert_int_equal(walk_around(fx->heap, d->b, &w), 0);
+	assert_true(w.has_prev && w.prev.ptr == d->a);
+	pattern_fill(d->a, 100, 20);
+	pattern_fill(d->b, 100, 21);
+	d->byte = byte_past(fx, d->a, w.self.block);
+	d->saved = *d->byte;
+	*d->byte = (unsigned char)~d->saved;
+}
+
+/* Undo the damage: the heap must be exactly as before it. */
+static void repair(struct fixture *fx, struct damaged *d)
+{
+	*d->byte = d->saved;
+	assert_int_equal(heap_check(fx->heap), 0);
+	assert_true(pattern_intact(d->a, 100, 20));
+	assert_true(pattern_intact(d->b, 100, 21));
+	heap_free(fx->heap, d->a);
+	heap_free(fx->heap, d->b);
+	heap_free(fx->heap, d->guard);
+	assert_heap_usable(fx);
+}
+
+static void test_damaged_header_is_reported_at_realloc(void **state)
+{
+	struct fixture *fx = *state;
+	struct damaged d;
+
+	damage_after(fx, &d);
+	assert_null(heap_realloc(fx->heap, d.b, 50));
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, d.b);
+	assert_null(heap_realloc(fx->heap, d.b, 5000));
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, d.b);
+	repair(fx, &d);
+}
+
+static void test_damaged_header_is_reported_at_usable_size(void **state)
+{
+	struct fixture *fx = *state;
+	struct damaged d;
+
+	damage_after(fx, &d);
+	assert_int_equal(heap_usable_size(fx->heap, d.b), 0);
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, d.b);
+	repair(fx, &d);
+}
+
+static void test_free_next_to_a_damaged_header_is_stopped(void **state)
+{
+	struct fixture *fx = *state;
+	struct damaged d;
+
+	/* Freeing a would merge with b if b were free: b's header is read. */
+	damage_after(fx, &d);
+	heap_free(fx->heap, d.a);
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, d.a);
+	repair(fx, &d);
+}
+
+static void test_realloc_next_to_a_damaged_header_is_stopped(void **state)
+{
+	struct fixture *fx = *state;
+	struct damaged d;
+
+	/* Growing a in place would take in b if b were free. */
+	damage_after(fx, &d);
+	assert_null(heap_realloc(fx->heap, d.a, 1000));
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, d.a);
+	repair(fx, &d);
 }
 
 static void
@@ -535,6 +622,10 @@ int main(void)
 	    T(test_usable_size_of_an_invalid_pointer_is_reported_as_zero),
 	    T(test_overflow_into_the_next_header_is_reported_at_its_free),
 	    T(test_overflow_into_the_next_header_is_found_by_heap_check),
+	    T(test_damaged_header_is_reported_at_realloc),
+	    T(test_damaged_header_is_reported_at_usable_size),
+	    T(test_free_next_to_a_damaged_header_is_stopped),
+	    T(test_realloc_next_to_a_damaged_header_is_stopped),
 	    T(test_overflow_into_a_free_successor_is_found_by_heap_check),
 	    T(test_every_overwritten_header_byte_is_detected),
 	    T(test_faults_are_counted_in_the_stats),
