@@ -34,14 +34,29 @@ static void check_contents(struct heap *h, struct tally *t,
 		t->bad++;
 }
 
+static void report(struct heap *h, struct tally *t, enum heap_fault_kind kind,
+		   const struct block *b, const char *what)
+{
+	if (t->bad++ < MAX_REPORTS)
+		mm_fault(h, (struct heap_fault){.kind = kind, .block = b},
+			 "heap: check: block %B: %s", b, what);
+}
+
 static void problem(struct heap *h, struct tally *t, const struct block *b,
 		    const char *what)
 {
-	if (t->bad++ < MAX_REPORTS)
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-					     .block = b},
-			 "heap: check: block %B: %s", b, what);
+	report(h, t, HEAP_FAULT_CORRUPTED, b, what);
+}
+
+/* A free block's links were overwritten: in checking mode that can only
+ * be a write after free (poison shows nothing else wrote there). */
+static void link_problem(struct heap *h, struct tally *t, const struct block *b,
+			 const char *what)
+{
+	report(h, t,
+	       mm_checking(h) ? HEAP_FAULT_USE_AFTER_FREE
+			      : HEAP_FAULT_CORRUPTED,
+	       b, what);
 }
 
 static void check_region(struct heap *h, const struct region *r,
@@ -119,9 +134,9 @@ static size_t check_lists(struct heap *h, struct tally *t)
 					"free list");
 			for (; b; prev = b, b = block_links(b)->next) {
 				if (!mm_link_plausible(h, b)) {
-					problem(h, t, prev,
-						"free-list link points outside "
-						"the heap");
+					link_problem(h, t, prev,
+						     "free-list link points "
+						     "outside the heap");
 					break;
 				}
 				if (!block_intact(h->secret, b) ||
@@ -137,9 +152,9 @@ static size_t check_lists(struct heap *h, struct tally *t)
 						"free block in the "
 						"wrong size class");
 				if (block_links(b)->prev != prev)
-					problem(h, t, b,
-						"free-list back link "
-						"is wrong");
+					link_problem(h, t, b,
+						     "free-list back link is "
+						     "wrong");
 				if (++listed > t->free_blocks) {
 					problem(h, t, b,
 						"free lists hold more "
