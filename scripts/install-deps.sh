@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages a build needs, and only the missing ones.
 #
-#   scripts/install-deps.sh [group...]     groups: host i386 kernel bench lint
+#   scripts/install-deps.sh [group...]     groups: host i386 kernel fuzz bench lint
 #                                          (default: host i386 kernel)
 #
 # Idempotent: a package already installed is not touched, and nothing runs when
@@ -33,6 +33,8 @@ kernel  grub-pc-bin              /usr/lib/grub/i386-pc/moddep.lst
 kernel  xorriso                  xorriso
 kernel  mtools                   mformat
 kernel  qemu-system-x86          qemu-system-i386
+fuzz    clang                    clang
+fuzz    libclang-rt-dev          @libfuzzer
 bench   gnuplot-nox              gnuplot
 bench   valgrind                 valgrind
 lint    cppcheck                 cppcheck
@@ -43,6 +45,9 @@ LIST
 
 present() {
 	case "$1" in
+	@libfuzzer) # clang's runtime library directory differs per version
+		command -v clang >/dev/null 2>&1 &&
+			[ -e "$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] ;;
 	/*) [ -e "$1" ] ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
@@ -50,9 +55,9 @@ present() {
 
 missing=()
 for g in "${groups[@]}"; do
-	case "$g" in host | i386 | kernel | bench | lint) ;;
+	case "$g" in host | i386 | kernel | fuzz | bench | lint) ;;
 	*)
-		echo "install-deps: unknown group '$g' (known: host i386 kernel bench lint)" >&2
+		echo "install-deps: unknown group '$g' (known: host i386 kernel fuzz bench lint)" >&2
 		exit 2
 		;;
 	esac
