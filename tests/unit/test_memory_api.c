@@ -2,9 +2,9 @@
  * test_memory_api.c - the original API (memory_init, allocate_memory, ...)
  * over the one system heap, before and after memory_init.
  *
- * The system heap is global, so the order matters: the first group runs
- * before memory_init, the second after it. Each test of the second group
- * leaves the heap as it found it.
+ * The system heap is global, so the order matters: the first tests run
+ * before memory_init, one test makes the system heap, and each test after
+ * it leaves that heap as it found it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +39,8 @@ static int system_enter(void **state)
 	struct heap_stats s;
 
 	(void)state;
+	if (memory_heap() == NULL)
+		return -1; /* memory_init failed: nothing to test */
 	heap_get_stats(memory_heap(), &s);
 	used_before = s.used_blocks;
 	fault_log_reset(&system_log);
@@ -97,16 +99,6 @@ static void test_memory_init_rejects_memory_too_small(void **state)
 	buffer_put(buf);
 }
 
-static int system_setup(void **state)
-{
-	(void)state;
-	system_mem = buffer_get(SYSTEM_BYTES);
-	if (system_mem == NULL || memory_init(system_mem, SYSTEM_BYTES) != 0)
-		return -1;
-	fault_log_attach(&system_log, memory_heap());
-	return 0;
-}
-
 static int system_teardown(void **state)
 {
 	(void)state;
@@ -118,13 +110,19 @@ static int system_teardown(void **state)
 	return 0;
 }
 
+/* Every test after this one runs on the heap it makes. */
 static void test_memory_init_makes_the_system_heap(void **state)
 {
-	struct heap *h = memory_heap();
+	struct heap *h;
 	struct heap_stats s;
 
 	(void)state;
+	system_mem = buffer_get(SYSTEM_BYTES);
+	assert_non_null(system_mem);
+	assert_int_equal(memory_init(system_mem, SYSTEM_BYTES), 0);
+	h = memory_heap();
 	assert_non_null(h);
+	fault_log_attach(&system_log, h);
 	assert_true(inside(h, 1, system_mem, SYSTEM_BYTES));
 	heap_get_stats(h, &s);
 	assert_int_equal(s.regions, 1);
@@ -315,14 +313,14 @@ static void test_system_heap_grows_with_another_region(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest before_init[] = {
+	const struct CMUnitTest tests[] = {
+	    /* before memory_init */
 	    cmocka_unit_test(test_memory_heap_is_null_before_init),
 	    cmocka_unit_test(test_allocation_before_init_returns_null),
 	    cmocka_unit_test(test_deallocate_before_init_does_nothing),
 	    cmocka_unit_test(test_memory_init_rejects_memory_too_small),
-	};
-	const struct CMUnitTest after_init[] = {
-	    S(test_memory_init_makes_the_system_heap),
+	    cmocka_unit_test(test_memory_init_makes_the_system_heap),
+	    /* after it */
 	    S(test_allocate_memory_comes_from_the_system_heap),
 	    S(test_allocate_memory_of_zero_returns_distinct_pointers),
 	    S(test_allocate_memory_of_size_max_returns_null),
@@ -338,12 +336,7 @@ int main(void)
 	    S(test_double_deallocate_is_reported_by_the_system_heap),
 	    S(test_system_heap_grows_with_another_region),
 	};
-	int failed;
 
 	mm_host_init();
-	failed = cmocka_run_group_tests_name("before memory_init", before_init,
-					     NULL, NULL);
-	failed += cmocka_run_group_tests_name("after memory_init", after_init,
-					      system_setup, system_teardown);
-	return failed;
+	return cmocka_run_group_tests(tests, NULL, system_teardown);
 }
