@@ -215,6 +215,8 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 			info.ptr = block_payload(c);
 			info.size = block_payload_size(c);
 			info.free = block_is_free(c);
+			info.quarantined =
+			    block_is_free(c) && !block_is_listed(c);
 			info.requested = info.free ? 0 : block_requested(c);
 			info.region = (int)r->index;
 			rc = fn(&info, ctx);

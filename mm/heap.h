@@ -98,7 +98,8 @@ struct heap_block_info {
 	void *ptr;	   /* payload: what heap_alloc() returned for it */
 	size_t size;	   /* payload bytes */
 	size_t requested;  /* bytes asked for (0 for a free block) */
-	int free;
+	int free;	   /* free, or quarantined (not yet reusable) */
+	int quarantined;   /* freed, waiting in the quarantine */
 	int region; /* index of the region, 0 = the one given to heap_create */
 };
 

@@ -23,6 +23,7 @@ host    libc6-dev                /usr/include/stdio.h
 host    libcmocka-dev            /usr/include/cmocka.h
 host    valgrind                 /usr/include/valgrind/memcheck.h
 i386    gcc-i686-linux-gnu       i686-linux-gnu-gcc
+i386    libc6-dev-i386-cross     /usr/i686-linux-gnu/include/stdio.h
 i386    libcmocka-dev:i386       /usr/lib/i386-linux-gnu/libcmocka.so
 i386    libasan8-i386-cross      /usr/i686-linux-gnu/lib/libasan.so.8
 i386    libubsan1-i386-cross     /usr/i686-linux-gnu/lib/libubsan.so.1
