@@ -41,6 +41,8 @@ bench   valgrind                 valgrind
 lint    cppcheck                 cppcheck
 lint    clang-tidy               clang-tidy
 lint    clang-format             clang-format
+viz     libpng-dev               /usr/include/png.h
+viz     gnuplot-nox              gnuplot
 LIST
 }
 
@@ -56,9 +58,9 @@ present() {
 
 missing=()
 for g in "${groups[@]}"; do
-	case "$g" in host | i386 | kernel | fuzz | bench | lint) ;;
+	case "$g" in host | i386 | kernel | fuzz | bench | lint | viz) ;;
 	*)
-		echo "install-deps: unknown group '$g' (known: host i386 kernel fuzz bench lint)" >&2
+		echo "install-deps: unknown group '$g' (known: host i386 kernel fuzz bench lint viz)" >&2
 		exit 2
 		;;
 	esac
