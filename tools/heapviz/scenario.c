@@ -224,6 +224,6 @@ void scenario_list(FILE *f)
 	size_t i;
 
 	for (i = 0; i < NSCENARIOS; i++)
-		fprintf(f, "  %-20s %s\n", scenarios[i].name,
+		fprintf(f, "      %-20s %s\n", scenarios[i].name,
 			scenarios[i].what);
 }
