@@ -168,8 +168,8 @@ d=$out/quarantine
 "$viz" --scenario fill-free-alternate --quarantine --heap-size 64k --width 512 \
 	--no-plot --out "$d" >"$out/quarantine.log" 2>&1
 bad=$?
-f=$(ls "$d"/frames/*every-other*.png 2>/dev/null | head -n 1)
-[ -n "$f" ] && [ "$(count "$f" 0 "$QUAR")" -gt 100 ] || bad=1
+f=$(awk -F, '$3 == "every other block freed" { print $2 }' "$d/frames.csv")
+[ -n "$f" ] && [ "$(count "$d/$f" 0 "$QUAR")" -gt 100 ] || bad=1
 result $bad "quarantine mode shows freed blocks as quarantined"
 
 # --- bad traces are refused, naming the line
