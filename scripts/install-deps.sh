@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages a build needs, and only the missing ones.
 #
-#   scripts/install-deps.sh [group...]     groups: host i386 kernel fuzz bench lint
+#   scripts/install-deps.sh [group...]     groups: host i386 kernel fuzz bench viz lint
 #                                          (default: host i386 kernel)
 #
 # Idempotent: a package already installed is not touched, and nothing runs when
