@@ -10,7 +10,7 @@
  *                                           N: live set, holes or objects
  *
  * Tables go to stdout (and DIR/bench.txt), progress to stderr, CSV files
- * to DIR. See tests/bench/README.md for what each number means.
+ * to DIR. tests/bench/README.md says what each number means.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -31,13 +31,15 @@ static void *zalloc(size_t n, size_t each)
 static void fail(const struct replay *r, size_t i, const char *what)
 {
 	const struct op *op = &r->t->ops[i];
+	char align[32] = "";
 
+	if (op->kind == OP_ALIGNED)
+		snprintf(align, sizeof align, ", align %u",
+			 1u << op->align_log2);
 	fprintf(stderr,
-		"bench: %s on %s: op %zu (%s, slot %u, %u bytes, align %u): "
-		"%s\n",
+		"bench: %s on %s: op %zu (%s, slot %u, %u bytes%s): %s\n",
 		r->a->name, r->t->name, i, op_name((enum op_kind)op->kind),
-		(unsigned)op->slot, (unsigned)op->size, 1u << op->align_log2,
-		what);
+		(unsigned)op->slot, (unsigned)op->size, align, what);
 	exit(1);
 }
 

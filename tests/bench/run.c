@@ -184,6 +184,7 @@ void run_latency(const struct trace *t, struct lat_result *out)
 void run_scaling(const struct bench_opts *o,
 		 struct scale_result out[SCALING_POINTS])
 {
+	/* in enum order: limit[] below is indexed by allocator */
 	static const int which[ALLOC_COUNT] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
 					       ALLOC_GLIBC, ALLOC_FIRST_FIT};
 	size_t ops = (size_t)(100000 * o->scale), i, k;
@@ -192,14 +193,15 @@ void run_scaling(const struct bench_opts *o,
 		ops = 1000;
 	for (i = 0; i < SCALING_POINTS; i++) {
 		size_t holes = scaling_holes[i];
-		size_t limit[ALLOC_COUNT] = {0, 0, 0, 20000000 / holes};
+		size_t limit[ALLOC_COUNT] = {0};
 		struct trace t;
 
 		fprintf(stderr, "bench: scaling, %zu holes\n", holes);
 		trace_init(&t, "holes");
 		workload_holes(&t, o->seed, ops, holes);
-		if (limit[3] < 200)
-			limit[3] = 200;
+		limit[ALLOC_FIRST_FIT] = 20000000 / holes;
+		if (limit[ALLOC_FIRST_FIT] < 200)
+			limit[ALLOC_FIRST_FIT] = 200;
 		memset(&out[i], 0, sizeof out[i]);
 		out[i].holes = holes;
 		time_allocators(&t, which, limit, ALLOC_COUNT, o->reps,

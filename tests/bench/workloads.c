@@ -33,7 +33,7 @@ static void gen_mixed(struct trace *t, uint64_t seed, size_t ops, size_t live)
 		unsigned r = (unsigned)gen_uniform(&g, 0, 99);
 		size_t size = gen_log_uniform(&g, 8, 4096);
 
-		if (r < 10) {
+		if (r < 10 && g.nlive) {
 			gen_realloc(&g, gen_pick(&g), size);
 		} else if (!want_alloc(&g, live)) {
 			gen_free(&g, gen_pick(&g));
