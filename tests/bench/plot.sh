@@ -12,7 +12,7 @@ fi
 # ns/op per workload, one column per allocator, for the histogram
 if [ -s "$out/bench.csv" ]; then
 	awk -F, 'NR > 1 { v[$1 "," $2] = $5; if (!seen[$1]++) w[n++] = $1 }
-		END { print "workload mm-fast mm-check glibc"
+		END { print "# workload mm-fast mm-check glibc (ns/op)"
 		      for (i = 0; i < n; i++)
 			print w[i], v[w[i] ",mm-fast"], v[w[i] ",mm-check"], v[w[i] ",glibc"] }' \
 		"$out/bench.csv" >"$out/workloads.dat"

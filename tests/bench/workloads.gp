@@ -8,9 +8,9 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set key autotitle columnhead
 set grid ytics
 set yrange [0:*]
+set xrange [-0.6:*]
 set key top left
 plot data using 2:xtic(1) title 'mm/ fast', \
      '' using 3 title 'mm/ checking', \
