@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "host/mm_host.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -21,11 +22,25 @@ static uintptr_t host_entropy(void)
 	return v;
 }
 
-/* Thread ids differ between threads and between processes, which is what
- * the lock's holder checks need. */
+/*
+ * Thread ids differ between threads and between processes, which is what
+ * the lock's holder checks need. The lock asks on every operation, so the
+ * id is cached per thread (a gettid system call each time cost more than
+ * the allocation itself); a forked child inherits the cache and must drop
+ * it, or it would pass for its parent.
+ */
+static _Thread_local unsigned cached_tid;
+
 static unsigned host_thread_id(void)
 {
-	return (unsigned)syscall(SYS_gettid);
+	if (!cached_tid)
+		cached_tid = (unsigned)syscall(SYS_gettid);
+	return cached_tid;
+}
+
+static void forget_tid_in_child(void)
+{
+	cached_tid = 0;
 }
 
 static void host_panic(const char *what)
@@ -52,5 +67,9 @@ void mm_host_init(void)
 	    .fault = mm_host_fault_abort,
 	};
 
+	static int registered;
+
 	mm_set_hooks(&hooks);
+	if (!registered++)
+		pthread_atfork(NULL, NULL, forget_tid_in_child);
 }

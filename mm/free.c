@@ -170,22 +170,30 @@ void mm_release(struct heap *h, struct block *b)
 	size_t size = block_size(b);
 	uintptr_t from = (uintptr_t)block_payload(b) + LINKS_SIZE;
 	uintptr_t to = (uintptr_t)next;
+	int next_checked = 1; /* mm_neighbours_intact() just verified it */
 
-	/* marked free first: if it is absorbed below, its old header still
-	 * verifies and says "free", so freeing it again is a double free */
-	mm_mark_free(h, b, size);
 	if (block_is_listed(next) && fl_remove(h, next) == 0) {
 		size += block_size(next);
 		to = (uintptr_t)block_payload(next) + LINKS_SIZE;
 		next = block_next(next);
+		next_checked = 0;
 	}
 	if (prev && block_is_listed(prev) && fl_remove(h, prev) == 0) {
+		/* b's header is about to become payload: mark it free first,
+		 * so that it still verifies and says "free", and freeing b
+		 * again is reported as a double free */
+		mm_mark_free(h, b, block_size(b));
 		size += block_size(prev);
 		from = (uintptr_t)b;
 		b = prev;
 	}
 	mm_mark_free(h, b, size);
-	mm_set_prev(h, next, b);
+	if (next_checked) {
+		next->prev = b;
+		block_seal(h->secret, next);
+	} else {
+		mm_set_prev(h, next, b);
+	}
 	fl_insert(h, b);
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);

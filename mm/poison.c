@@ -30,6 +30,16 @@ static uintptr_t first_mismatch(uintptr_t from, uintptr_t to,
 	while (from < to && (from & (sizeof(uintptr_t) - 1)))
 		if (*(const unsigned char *)from++ != byte)
 			return from - 1;
+	/* four words a step: freed memory is mostly intact, and this loop is
+	 * most of the checking mode's cost */
+	for (; to - from >= 4 * sizeof(uintptr_t);
+	     from += 4 * sizeof(uintptr_t)) {
+		const mm_word *w = (const mm_word *)from;
+
+		if ((w[0] ^ word) | (w[1] ^ word) | (w[2] ^ word) |
+		    (w[3] ^ word))
+			break;
+	}
 	for (; to - from >= sizeof(uintptr_t); from += sizeof(uintptr_t))
 		if (*(const mm_word *)from != word)
 			break;

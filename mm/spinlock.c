@@ -60,12 +60,15 @@ static void misuse(const struct spinlock *l, const char *what, void *caller)
 #endif
 }
 
-int spin_held(struct spinlock *l)
+static int held_by(struct spinlock *l, unsigned me)
 {
-	unsigned me = self();
-
 	return me &&
 	       atomic_load_explicit(&l->holder, memory_order_relaxed) == me;
+}
+
+int spin_held(struct spinlock *l)
+{
+	return held_by(l, self());
 }
 
 uintptr_t spin_lock(struct spinlock *l)
@@ -76,7 +79,7 @@ uintptr_t spin_lock(struct spinlock *l)
 	unsigned ticket, me = self();
 	int waited = 0;
 
-	if (LOCKING && spin_held(l))
+	if (LOCKING && held_by(l, me))
 		misuse(l, "taken again (it would spin forever)", CALLER());
 	ticket = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
 	while (LOCKING && atomic_load_explicit(
@@ -92,12 +95,17 @@ uintptr_t spin_lock(struct spinlock *l)
 
 void spin_unlock(struct spinlock *l, uintptr_t irq_state)
 {
-	if (LOCKING && self() && !spin_held(l))
+	unsigned me = self();
+	unsigned now;
+
+	if (LOCKING && me && !held_by(l, me))
 		misuse(l, "released but not held", CALLER());
 	atomic_store_explicit(&l->holder, 0, memory_order_relaxed);
-	/* release: everything written under the lock is visible to the next
-	 * holder before it sees its ticket come up */
-	atomic_fetch_add_explicit(&l->serving, 1, memory_order_release);
+	/* only the holder writes serving, so a plain release store will do
+	 * (no locked read-modify-write): everything written under the lock
+	 * is visible to the next holder before it sees its ticket come up */
+	now = atomic_load_explicit(&l->serving, memory_order_relaxed);
+	atomic_store_explicit(&l->serving, now + 1, memory_order_release);
 	if (mm_hooks.irq_restore)
 		mm_hooks.irq_restore(irq_state);
 }
