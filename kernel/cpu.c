@@ -4,6 +4,8 @@
 #include "kernel/cpu.h"
 
 #define CPUID_1_ECX_RDRAND (1u << 30)
+#define CPUID_1_EDX_APIC   (1u << 9)
+#define CPUID_1_APIC_SHIFT 24
 
 void cpu_halt_forever(void)
 {
@@ -63,4 +65,28 @@ uint64_t cpu_rdtsc(void)
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
+}
+
+int cpu_has_apic(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	return (d & CPUID_1_EDX_APIC) != 0;
+}
+
+uint64_t cpu_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+uint32_t cpu_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	return b >> CPUID_1_APIC_SHIFT;
 }

@@ -20,4 +20,17 @@ int cpu_has_rdrand(void);
 int cpu_rdrand(uint32_t *out);
 uint64_t cpu_rdtsc(void);
 
+int cpu_has_apic(void);
+uint64_t cpu_rdmsr(uint32_t msr);
+
+/* The initial APIC ID from CPUID: which CPU this is, without touching the
+ * APIC's registers (under QEMU's TCG those take a global lock). */
+uint32_t cpu_apic_id(void);
+
+/* A spin-wait hint: lets a hyperthread sibling or the emulator run. */
+static inline void cpu_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
 #endif
