@@ -77,6 +77,21 @@ static const char *after(const char *w, const char *prefix)
 	return w;
 }
 
+/* A decimal number that fits; 0 when v is anything else. */
+static unsigned long number(const char *v)
+{
+	unsigned long n = 0;
+
+	if (!*v)
+		return 0;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9' || n > (~0ul - 9) / 10)
+			return 0;
+		n = n * 10 + (unsigned long)(*v - '0');
+	}
+	return n;
+}
+
 static void parse_word(const char *w, struct boot_options *opt)
 {
 	const char *v;
@@ -85,6 +100,15 @@ static void parse_word(const char *w, struct boot_options *opt)
 		opt->exit = 1;
 	} else if ((v = after(w, "tests="))) {
 		parse_tests(v, opt);
+	} else if (strcmp(w, "acpi=off") == 0) {
+		opt->no_acpi = 1;
+	} else if ((v = after(w, "smp-ops="))) {
+		if (number(v) > 0)
+			opt->smp_ops = number(v);
+		else
+			kprintf("cmdline: smp-ops wants a positive number, "
+				"not '%s'\n",
+				v);
 	} else if ((v = after(w, "fail="))) {
 		for (size_t i = 0;
 		     i < sizeof(fail_modes) / sizeof(fail_modes[0]); i++) {
@@ -105,7 +129,8 @@ void cmdline_parse(const char *cmdline, struct boot_options *opt)
 	static char word[MB_CMDLINE_MAX];
 	const char *p = cmdline;
 
-	*opt = (struct boot_options){.all_tests = 1};
+	*opt =
+	    (struct boot_options){.all_tests = 1, .smp_ops = CMDLINE_SMP_OPS};
 	while (*p) {
 		size_t len;
 

@@ -14,6 +14,8 @@
  *   fail=triple-fault  load an empty IDT and trap: the CPU resets
  *   fail=hang          stop without a verdict
  *   fail=selftest      add a self-test that always fails
+ *   acpi=off           find the CPUs through the MP table, not the MADT
+ *   smp-ops=N          operations per CPU in the smp_stress self-test
  *
  * The fail= modes exist for the boot test, which must see each of them
  * reported as a failure.
@@ -25,6 +27,7 @@
 
 #define CMDLINE_MAX_TESTS 32
 #define CMDLINE_NAME_MAX  32
+#define CMDLINE_SMP_OPS	  50000
 
 enum fail_mode {
 	FAIL_NONE,
@@ -39,6 +42,8 @@ struct boot_options {
 	int exit;
 	enum fail_mode fail;
 	int all_tests; /* tests= absent or "all" */
+	int no_acpi;
+	unsigned long smp_ops;
 	size_t test_count;
 	char tests[CMDLINE_MAX_TESTS][CMDLINE_NAME_MAX];
 };

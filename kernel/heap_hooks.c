@@ -1,5 +1,6 @@
 /*
- * heap_hooks.c - interrupt masking, entropy and fault reporting for mm/.
+ * heap_hooks.c - interrupt masking, CPU numbers, entropy and fault
+ * reporting for mm/.
  */
 #include "kernel/heap_hooks.h"
 
@@ -8,16 +9,12 @@
 #include "kernel/cpu.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "mm/hooks.h"
 
 #define RDRAND_RETRIES 10
 
 static int have_rdrand;
-
-static unsigned this_cpu(void)
-{
-	return 0; /* no SMP yet */
-}
 
 /* A 32-bit finaliser (murmur3's) so that nearby TSC values and addresses
  * still give unrelated words. */
@@ -54,13 +51,20 @@ static void fault(const struct heap_fault *f, void *ctx)
 	panic("%s", f->what ? f->what : heap_fault_name(f->kind));
 }
 
+/* A misused lock: taken twice by one CPU, or released by one without it. */
+static void lock_misuse(const char *what)
+{
+	panic("%s", what);
+}
+
 void heap_hooks_install(void)
 {
 	struct mm_hooks hooks = {
 	    .irq_save = cpu_irq_save,
 	    .irq_restore = cpu_irq_restore,
-	    .cpu_id = this_cpu,
+	    .cpu_id = smp_this_cpu,
 	    .entropy = entropy,
+	    .panic = lock_misuse,
 	    .fault = fault,
 	};
 

@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/fail.h"
+#include "kernel/gdt.h"
 #include "kernel/heap_hooks.h"
 #include "kernel/kprintf.h"
 #include "kernel/multiboot.h"
@@ -15,6 +16,8 @@
 #include "kernel/regions.h"
 #include "kernel/selftest.h"
 #include "kernel/size.h"
+#include "kernel/smp.h"
+#include "kernel/timer.h"
 #include "mm/memory.h"
 
 /* Called from boot/multiboot.S with what the loader left in eax and ebx. */
@@ -84,7 +87,14 @@ void kmain(uint32_t magic, uintptr_t info)
 	int failed;
 
 	console_init();
+	/* Multiboot leaves the GDTR undefined, and the loader's table lies in
+	 * memory that becomes heap or the AP trampoline: use our own. */
+	gdt_load();
 	kprintf("alloc: a kernel memory allocator, booted to test itself\n");
+#ifdef MM_UNSAFE_NO_LOCK
+	kprintf("alloc: UNSAFE BUILD: the heap lock is compiled out "
+		"(MM_UNSAFE_NO_LOCK); SMP tests must fail\n");
+#endif
 
 	/* Everything the loader left must be copied before the heap exists:
 	 * the heap may be handed the RAM it sits in. */
@@ -92,6 +102,10 @@ void kmain(uint32_t magic, uintptr_t info)
 	cmdline_parse(bi->cmdline, &opt);
 	panic_set_exit(opt.exit);
 	multiboot_print(bi);
+	timer_init();
+	/* Before the heap exists, so that no table it reads can have been
+	 * handed out (the memory map keeps them out anyway). */
+	smp_discover(!opt.no_acpi);
 
 	n = regions_select(bi, regions, REGIONS_MAX);
 	if (n == 0)
@@ -103,8 +117,11 @@ void kmain(uint32_t magic, uintptr_t info)
 	print_stats("ready");
 
 	demo();
+	/* After the heap (the AP stacks come from it), before the tests. */
+	smp_start();
 	fail_on_purpose(opt.fail);
 	failed = selftest_run(&opt, taken);
+	smp_stop_others();
 
 	if (opt.exit) {
 		kprintf("kernel: done, exiting QEMU with %s\n",
