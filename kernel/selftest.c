@@ -35,6 +35,8 @@ static const struct {
     {"double_free_reported", st_double_free_reported},
     {"invalid_pointer_reported", st_invalid_pointer_reported},
     {"overflow_detected", st_overflow_detected},
+    /* last: every CPU at once, after the single-CPU behaviours held */
+    {"smp_stress", st_smp_stress},
 };
 
 #define TEST_COUNT (sizeof(tests) / sizeof(tests[0]))
@@ -149,7 +151,8 @@ static int wanted(const struct boot_options *opt, const char *name)
 
 int selftest_run(const struct boot_options *opt, size_t regions)
 {
-	struct st_env env = {.heap = memory_heap(), .regions = regions};
+	struct st_env env = {
+	    .heap = memory_heap(), .regions = regions, .smp_ops = opt->smp_ops};
 	struct heap_stats start, end;
 	int run = 0, failed = 0;
 

@@ -16,7 +16,8 @@
 
 struct st_env {
 	struct heap *heap;
-	size_t regions; /* regions the kernel gave the heap */
+	size_t regions;	       /* regions the kernel gave the heap */
+	unsigned long smp_ops; /* operations per CPU for smp_stress */
 };
 
 /* Records why the test failed; returns -1 for the test to return. */
@@ -53,5 +54,8 @@ int st_regions(struct st_env *env);
 int st_double_free_reported(struct st_env *env);
 int st_invalid_pointer_reported(struct st_env *env);
 int st_overflow_detected(struct st_env *env);
+
+/* smp_stress.c */
+int st_smp_stress(struct st_env *env);
 
 #endif

@@ -1,0 +1,434 @@
+/*
+ * smp_stress.c - every CPU at once on the one system heap.
+ *
+ * Each CPU keeps up to STRESS_SLOTS blocks alive and, op after op, picks a
+ * slot at random: an empty one gets a new block (malloc, calloc or
+ * aligned), a full one is freed or reallocated. Every block is stamped over
+ * its whole length with its owner's CPU index and a sequence number, and the
+ * stamp is checked before the block is freed or moved. An allocator that
+ * loses an update under concurrency hands two CPUs overlapping memory, and
+ * one of them then reads the other's stamp; or it tears a list, and the
+ * heap reports a fault or heap_check fails at the end. With the lock
+ * compiled out (MM_UNSAFE_NO_LOCK) this test must fail, and does.
+ *
+ * Stamp layout, for a block of n bytes:
+ *
+ *   word 0            cpu << 24 | seq (24 bits)        the tag
+ *   word i < n / 4    tag * GOLDEN + i                 differs per word
+ *   byte j past that  (tag + j) & 0xff                 the odd tail
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "kernel/kprintf.h"
+#include "kernel/panic.h"
+#include "kernel/selftest_cases.h"
+#include "kernel/smp.h"
+#include "kernel/timer.h"
+#include "mm/memory.h"
+
+#define STRESS_SLOTS 64
+#define GOLDEN	     0x9E3779B1u
+#define SEQ_MASK     0xFFFFFFu
+#define CPU_SHIFT    24
+/* Every this many operations a CPU re-checks all the blocks it holds. */
+#define SWEEP_EVERY 16
+
+/* A heap call this slow did not compute, it waited: for a virtual CPU the
+ * host preempted while holding the lock or next in line for it. Under
+ * emulation with more virtual CPUs than host cores, CPUs that keep
+ * spinning then keep that one off the host, and a fair lock turns into a
+ * convoy that crawls at one host time slice per hand-off. A CPU that was
+ * held up naps instead, handing its host core to the one it waits for. */
+#define SLOW_US 200u
+#define NAP_US	500u
+
+/* How long the others may take after the boot CPU finished its share:
+ * they do the same work under a fair lock, so seconds mean stuck. */
+#define WAIT_US (15u * 1000 * 1000)
+
+enum op { OP_ALLOC, OP_CALLOC, OP_ALIGNED, OP_REALLOC, OP_FREE, OP_KINDS };
+
+static const char *const op_names[OP_KINDS] = {"malloc", "calloc", "aligned",
+					       "realloc", "free"};
+
+struct slot {
+	unsigned char *p; /* NULL when empty */
+	size_t size;
+	uint32_t tag;
+};
+
+/* One per CPU, each on its own cache lines: CPUs share only the heap. */
+struct stress_cpu {
+	unsigned long ops[OP_KINDS];
+	unsigned long nulls; /* out of memory: allowed, counted */
+	unsigned long naps;  /* after a slow heap call: see SLOW_US */
+	uint64_t ticks;
+	uint64_t call_start, call_ticks; /* the last heap call's duration */
+	uint32_t rng;
+	uint32_t seq;
+	int failed;
+	char detail[160];
+	struct slot slot[STRESS_SLOTS];
+} __attribute__((aligned(64)));
+
+static struct stress_cpu per_cpu[SMP_MAX_CPUS];
+static unsigned long ops_per_cpu;
+static uint64_t slow_ticks;
+static atomic_int stop_all; /* set by the first CPU to fail */
+
+/* Bracket every heap call, to tell a wait from work. */
+static void call_begin(struct stress_cpu *c)
+{
+	c->call_start = timer_now();
+}
+
+static void call_end(struct stress_cpu *c)
+{
+	c->call_ticks = timer_now() - c->call_start;
+}
+
+static uint32_t next_random(struct stress_cpu *c)
+{
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 17;
+	c->rng ^= c->rng << 5;
+	return c->rng;
+}
+
+/* Mostly small, some medium, a few large, as in a kernel; sizes 0 and odd
+ * sizes included. */
+static size_t random_size(struct stress_cpu *c)
+{
+	uint32_t r = next_random(c);
+
+	switch (r % 50) {
+	case 0:
+		return 4096 + (r >> 8) % 28672; /* 4..32 KiB */
+	case 1:
+	case 2:
+	case 3:
+	case 4:
+		return 512 + (r >> 8) % 3584; /* 512 B..4 KiB */
+	case 5:
+	case 6:
+	case 7:
+	case 8:
+	case 9:
+	case 10:
+	case 11:
+	case 12:
+	case 13:
+	case 14:
+		return 64 + (r >> 8) % 448;
+	default:
+		return (r >> 8) % 64;
+	}
+}
+
+static uint32_t word_at(uint32_t tag, size_t i)
+{
+	return i == 0 ? tag : tag * GOLDEN + (uint32_t)i;
+}
+
+/* Byte j of the stamp of an n-byte block (x86 is little-endian). */
+static unsigned char byte_at(uint32_t tag, size_t n, size_t j)
+{
+	if (j < n / 4 * 4)
+		return (unsigned char)(word_at(tag, j / 4) >> (j % 4 * 8));
+	return (unsigned char)(tag + j);
+}
+
+static void stamp(unsigned char *p, size_t n, uint32_t tag)
+{
+	uint32_t *w = (uint32_t *)(void *)p;
+	size_t words = n / 4;
+
+	for (size_t i = 0; i < words; i++)
+		w[i] = word_at(tag, i);
+	for (size_t j = words * 4; j < n; j++)
+		p[j] = (unsigned char)(tag + j);
+}
+
+/* Records what went wrong on this CPU and tells the others to stop. */
+static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
+    KPRINTF_FORMAT(3, 4);
+
+static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = ksnprintf(c->detail, sizeof(c->detail), "cpu %u, op %lu: ", cpu,
+		      c->ops[OP_ALLOC] + c->ops[OP_CALLOC] +
+			  c->ops[OP_ALIGNED] + c->ops[OP_REALLOC] +
+			  c->ops[OP_FREE]);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(c->detail))
+		kvsnprintf(c->detail + n, sizeof(c->detail) - (size_t)n, fmt,
+			   ap);
+	va_end(ap);
+	c->failed = 1;
+	atomic_store(&stop_all, 1);
+}
+
+/* Checks the first n bytes of s (n <= s->size: a realloc may keep less)
+ * against its stamp; 0 when intact. */
+static int verify(struct stress_cpu *c, unsigned cpu, const struct slot *s,
+		  size_t n, const char *when)
+{
+	const uint32_t *w = (const uint32_t *)(const void *)s->p;
+	size_t words = n / 4;
+
+	for (size_t i = 0; i < words; i++) {
+		if (w[i] != word_at(s->tag, i)) {
+			fail(c, cpu,
+			     "%s %p (%zu bytes): word %zu is 0x%08x, not "
+			     "0x%08x; word 0 says cpu %u seq %u",
+			     when, (void *)s->p, s->size, i, (unsigned)w[i],
+			     (unsigned)word_at(s->tag, i),
+			     (unsigned)(w[0] >> CPU_SHIFT),
+			     (unsigned)(w[0] & SEQ_MASK));
+			return -1;
+		}
+	}
+	for (size_t j = words * 4; j < n; j++) {
+		if (s->p[j] != byte_at(s->tag, s->size, j)) {
+			fail(c, cpu,
+			     "%s %p (%zu bytes): byte %zu is 0x%02x, not "
+			     "0x%02x",
+			     when, (void *)s->p, s->size, j, s->p[j],
+			     byte_at(s->tag, s->size, j));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Takes a new block into s: checks where it lies, then stamps it. */
+static int adopt(struct stress_cpu *c, unsigned cpu, struct slot *s,
+		 unsigned char *p, size_t size, size_t align)
+{
+	if ((uintptr_t)p % align != 0) {
+		fail(c, cpu, "%p for %zu bytes is not %zu-aligned", (void *)p,
+		     size, align);
+		return -1;
+	}
+	s->p = p;
+	s->size = size;
+	s->tag = (uint32_t)cpu << CPU_SHIFT | (++c->seq & SEQ_MASK);
+	stamp(p, size, s->tag);
+	return 0;
+}
+
+static int fill_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
+{
+	uint32_t r = next_random(c) % 100;
+	size_t size = random_size(c), align = 16;
+	unsigned char *p;
+
+	if (r < 55) {
+		c->ops[OP_ALLOC]++;
+		call_begin(c);
+		p = allocate_memory(size);
+		call_end(c);
+	} else if (r < 75) {
+		c->ops[OP_CALLOC]++;
+		call_begin(c);
+		p = allocate_clear_memory(1, size);
+		call_end(c);
+		for (size_t i = 0; p && i < size; i++) {
+			if (p[i] != 0) {
+				fail(c, cpu,
+				     "calloc %p (%zu bytes): byte %zu is "
+				     "0x%02x, not 0",
+				     (void *)p, size, i, p[i]);
+				return -1;
+			}
+		}
+	} else {
+		c->ops[OP_ALIGNED]++;
+		align = (size_t)32 << next_random(c) % 8; /* 32..4096 */
+		call_begin(c);
+		p = allocate_aligned_memory(align, size);
+		call_end(c);
+	}
+	if (!p) {
+		c->nulls++;
+		return 0;
+	}
+	return adopt(c, cpu, s, p, size, align);
+}
+
+static int empty_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
+{
+	size_t size, keep;
+	unsigned char *p;
+
+	if (verify(c, cpu, s, s->size, "before free/realloc, block") != 0)
+		return -1;
+	if (next_random(c) % 100 < 65) {
+		c->ops[OP_FREE]++;
+		call_begin(c);
+		deallocate_memory(s->p);
+		call_end(c);
+		s->p = NULL;
+		return 0;
+	}
+	c->ops[OP_REALLOC]++;
+	size = random_size(c) + 1; /* realloc(p, 0) would free */
+	call_begin(c);
+	p = reallocate_memory(s->p, size);
+	call_end(c);
+	if (!p) {
+		c->nulls++; /* the old block is still ours, untouched */
+		return 0;
+	}
+	keep = size < s->size ? size : s->size;
+	s->p = p;
+	if (verify(c, cpu, s, keep, "after realloc, block") != 0)
+		return -1;
+	return adopt(c, cpu, s, p, size, 16);
+}
+
+/* A block handed to two CPUs at once is caught when the other one writes
+ * it, not only when its owner frees it much later. */
+static int sweep(struct stress_cpu *c, unsigned cpu)
+{
+	for (size_t i = 0; i < STRESS_SLOTS; i++) {
+		const struct slot *s = &c->slot[i];
+
+		if (s->p && verify(c, cpu, s, s->size, "held block") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void run_cpu(unsigned cpu, void *arg)
+{
+	struct stress_cpu *c = &per_cpu[cpu];
+	uint64_t start = timer_now();
+
+	(void)arg;
+	*c = (struct stress_cpu){.rng = 0x2545F491u ^ (cpu + 1) * GOLDEN};
+	for (unsigned long n = 0; n < ops_per_cpu; n++) {
+		struct slot *s = &c->slot[next_random(c) % STRESS_SLOTS];
+		int rc = s->p ? empty_slot(c, cpu, s) : fill_slot(c, cpu, s);
+
+		if (rc == 0 && n % SWEEP_EVERY == 0)
+			rc = sweep(c, cpu);
+		if (c->call_ticks > slow_ticks) {
+			c->naps++;
+			c->call_ticks = 0;
+			smp_nap(NAP_US);
+		}
+		if (rc != 0 ||
+		    atomic_load_explicit(&stop_all, memory_order_relaxed))
+			break;
+	}
+	/* After a failure the heap cannot be trusted: leave it as it is
+	 * for the checks to see. */
+	for (size_t i = 0; i < STRESS_SLOTS && !c->failed; i++) {
+		struct slot *s = &c->slot[i];
+
+		if (s->p &&
+		    verify(c, cpu, s, s->size, "at the end, block") == 0) {
+			c->ops[OP_FREE]++;
+			deallocate_memory(s->p);
+			s->p = NULL;
+		}
+	}
+	c->ticks = timer_now() - start;
+}
+
+static unsigned long total_ops(const struct stress_cpu *c)
+{
+	unsigned long t = 0;
+
+	for (int k = 0; k < OP_KINDS; k++)
+		t += c->ops[k];
+	return t;
+}
+
+static void print_table(size_t cpus, const struct heap_stats *before,
+			const struct heap_stats *after)
+{
+	unsigned long sum[OP_KINDS] = {0}, nulls = 0, naps = 0, all = 0;
+	size_t acquired = after->lock_acquired - before->lock_acquired;
+	size_t waited = after->lock_contended - before->lock_contended;
+
+	kprintf("  cpu apic");
+	for (int k = 0; k < OP_KINDS; k++)
+		kprintf(" %7s", op_names[k]);
+	kprintf("  null  naps     ops     ms\n");
+	for (unsigned i = 0; i < cpus; i++) {
+		const struct stress_cpu *c = &per_cpu[i];
+
+		kprintf("  %3u %4u", i, (unsigned)smp_apic_id(i));
+		for (int k = 0; k < OP_KINDS; k++) {
+			kprintf(" %7lu", c->ops[k]);
+			sum[k] += c->ops[k];
+		}
+		kprintf(" %5lu %5lu %7lu %6llu%s\n", c->nulls, c->naps,
+			total_ops(c),
+			(unsigned long long)timer_ticks_to_us(c->ticks) / 1000,
+			c->failed ? "  FAILED" : "");
+		nulls += c->nulls;
+		naps += c->naps;
+		all += total_ops(c);
+	}
+	kprintf("  all     ");
+	for (int k = 0; k < OP_KINDS; k++)
+		kprintf(" %7lu", sum[k]);
+	kprintf(" %5lu %5lu %7lu\n", nulls, naps, all);
+	kprintf("  heap lock: taken %zu times, %zu of them after waiting "
+		"(%zu.%zu%%)\n",
+		acquired, waited, acquired ? waited * 100 / acquired : 0,
+		acquired ? waited * 1000 / acquired % 10 : 0);
+}
+
+int st_smp_stress(struct st_env *env)
+{
+	size_t cpus = smp_cpu_count();
+	struct heap_stats before, after;
+	unsigned char late[SMP_MAX_CPUS];
+	size_t stuck;
+	int bad;
+
+	ops_per_cpu = env->smp_ops;
+	slow_ticks = timer_us_to_ticks(SLOW_US);
+	atomic_store(&stop_all, 0);
+	kprintf("smp_stress: %zu CPU(s) on the system heap, each %lu random "
+		"operations on up to %d blocks, then frees them\n",
+		cpus, ops_per_cpu, STRESS_SLOTS);
+	heap_get_stats(env->heap, &before);
+	stuck = smp_run(run_cpu, NULL, WAIT_US, late);
+	if (stuck) {
+		/* A CPU stuck in the heap may hold its lock: any further
+		 * heap call here could hang too, so stop now. */
+		for (unsigned i = 0; i < SMP_MAX_CPUS; i++)
+			if (late[i])
+				kprintf("smp_stress: cpu %u still running %u s "
+					"after cpu 0 finished\n",
+					i, WAIT_US / 1000000);
+		panic("smp_stress: %zu CPU(s) stuck (in the heap?)", stuck);
+	}
+	heap_get_stats(env->heap, &after);
+	print_table(cpus, &before, &after);
+	for (unsigned i = 0; i < cpus; i++)
+		if (per_cpu[i].failed)
+			return st_fail("%s", per_cpu[i].detail);
+	bad = heap_check(env->heap);
+	ST_CHECK(bad == 0, "heap_check found %d problem(s) after %zu CPUs", bad,
+		 cpus);
+	ST_CHECK(after.bytes_free == before.bytes_free,
+		 "%zu bytes free before, %zu after (%zu blocks in use, %zu "
+		 "before)",
+		 before.bytes_free, after.bytes_free, after.used_blocks,
+		 before.used_blocks);
+	kprintf("smp_stress: %zu CPU(s) ran, heap consistent, %zu bytes free "
+		"as before\n",
+		cpus, after.bytes_free);
+	return 0;
+}
