@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# SMP boot tests: every CPU QEMU gives the kernel runs the smp_stress
+# self-test on the one system heap at the same time.
+#
+#   B=build QEMU=qemu-system-i386 tests/boot/run-smp-tests.sh
+#
+# Builds nothing: the Makefile (mk/smp.mk) makes $B/kernel.elf,
+# $B/kernel-nolock.elf and $B/alloc.iso first. One line per case, "ok - boot
+# NAME (...)" or "FAIL - boot NAME", as tests/boot/run-boot-tests.sh prints
+# them; exit 0 when every case is ok. Logs are kept in $B/smp-tests/.
+#
+# QEMU runs with multi-threaded TCG, one host thread per virtual CPU, so
+# the CPUs really run at once (single-threaded TCG takes turns and would
+# never lose an update). A boot passes when QEMU exits with 33, the serial
+# log says ALL TESTS PASSED, the kernel started as many CPUs as asked, and
+# smp_stress says that many ran.
+#
+# The must-fail cases boot the kernel built with the heap lock compiled out
+# (MM_UNSAFE_NO_LOCK). They pass only when that kernel, with several CPUs
+# running, is caught: a stamp mismatch or a failed check (FAIL - smp_stress,
+# status 35), a heap fault or panic (PANIC, status 35), a triple fault
+# (status 0) or a hang (the timeout). The same kernel on one CPU must pass:
+# the failures come from the CPUs racing, not from the build.
+set -u
+
+B=${B:-build}
+QEMU=${QEMU:-qemu-system-i386}
+ISO=$B/alloc.iso
+ELF=$B/kernel.elf
+NOLOCK=$B/kernel-nolock.elf
+LOGS=$B/smp-tests
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+HANG_TIMEOUT=${HANG_TIMEOUT:-60}
+CMDLINE="exit tests=smp_stress"
+
+# The device's options are one argument: its commas are not separators.
+# shellcheck disable=SC2054
+QEMU_COMMON=(-display none -monitor none -no-reboot -m 128M
+	-accel tcg,thread=multi
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+
+failed=0
+
+meaning() {
+	case $1 in
+	33) echo "success reported by the kernel" ;;
+	35) echo "failure reported by the kernel" ;;
+	0) echo "QEMU exited without a verdict (triple fault, or QEMU quit)" ;;
+	124) echo "timed out: the kernel hung" ;;
+	*) echo "unexpected QEMU status" ;;
+	esac
+}
+
+# boot NAME TIMEOUT QEMU-ARGS... : leaves the status in $status, the time
+# taken in $seconds and the serial log in $LOGS/NAME.serial.
+boot() {
+	local name=$1 limit=$2 start end
+	shift 2
+	rm -f "$LOGS/$name".*
+	start=$(date +%s%N)
+	timeout --kill-after=5 "$limit" "$QEMU" "${QEMU_COMMON[@]}" \
+		-serial "file:$LOGS/$name.serial" \
+		-d cpu_reset -D "$LOGS/$name.qemu" "$@" \
+		</dev/null >"$LOGS/$name.stdout" 2>&1
+	status=$?
+	end=$(date +%s%N)
+	seconds=$(((end - start) / 1000000000)).$(((end - start) / 100000000 % 10))
+	touch "$LOGS/$name.serial"
+	# The serial file has CR LF line ends.
+	tr -d '\r' <"$LOGS/$name.serial" >"$LOGS/$name.log"
+}
+
+has() {
+	grep -qE -- "$2" "$LOGS/$1.log"
+}
+
+show() {
+	local name=$1
+	echo "    status $status: $(meaning "$status")"
+	echo "    serial log ($LOGS/$name.serial), last lines:"
+	tail -n 25 "$LOGS/$name.log" | sed 's/^/    | /'
+	if [ -s "$LOGS/$name.stdout" ]; then
+		echo "    QEMU said:"
+		tail -n 5 "$LOGS/$name.stdout" | sed 's/^/    | /'
+	fi
+}
+
+# ops NAME: the operation count of the stress table's "all" row.
+ops() {
+	awk '$1 == "all" { print $NF }' "$LOGS/$1.log" | tail -n 1
+}
+
+# expect_pass NAME CPUS TABLE QEMU-ARGS... : TABLE is the firmware table
+# the kernel must have taken the CPUs from ("ACPI MADT", "MP table").
+expect_pass() {
+	local name=$1 cpus=$2 table=$3 why=""
+	shift 3
+	boot "$name" "$BOOT_TIMEOUT" "$@"
+	if [ "$status" -ne 33 ] || ! has "$name" '^ALL TESTS PASSED'; then
+		why="no success verdict"
+	elif ! has "$name" "^smp: using the $table: $cpus CPU"; then
+		why="the kernel did not take $cpus CPU(s) from the $table"
+	elif [ "$cpus" -gt 1 ] && ! has "$name" "^smp: $cpus CPU\(s\) running"; then
+		why="the kernel did not start all $cpus CPUs"
+	elif ! has "$name" "^smp_stress: $cpus CPU\(s\) ran"; then
+		why="smp_stress did not report $cpus CPU(s)"
+	fi
+	if [ -z "$why" ]; then
+		echo "ok - boot $name ($cpus CPU(s) ran, $(ops "$name") heap" \
+			"operations, ${seconds}s)"
+	else
+		echo "FAIL - boot $name"
+		echo "    $why"
+		show "$name"
+		failed=$((failed + 1))
+	fi
+}
+
+# caught NAME CPUS: how the run of the unlocked kernel was caught, on
+# stdout; nothing when it was not (or proves nothing).
+caught() {
+	local name=$1 cpus=$2
+	if ! has "$name" '^alloc: UNSAFE BUILD'; then
+		echo "not the unlocked kernel (no UNSAFE BUILD banner)" >&2
+	elif ! has "$name" "^smp: $cpus CPU\(s\) running"; then
+		echo "$cpus CPUs never ran: a failure would prove nothing" >&2
+	elif [ "$status" -eq 35 ] && has "$name" '^FAIL - smp_stress'; then
+		echo "stress check failed: $(grep -m1 '^FAIL - smp_stress' \
+			"$LOGS/$name.log" | sed 's/^FAIL - smp_stress (//')"
+	elif [ "$status" -eq 35 ] && has "$name" '^PANIC at'; then
+		echo "panic$(grep -m1 '^PANIC at' "$LOGS/$name.log" |
+			sed 's/^PANIC at [^ ]* ([a-z_]*)//')"
+	elif [ "$status" -eq 0 ] && grep -q 'Triple fault' "$LOGS/$name.qemu"; then
+		echo "triple fault"
+	elif [ "$status" -eq 124 ]; then
+		echo "hang, ended by the ${HANG_TIMEOUT}s timeout"
+	elif [ "$status" -eq 33 ]; then
+		echo "the unlocked heap survived $cpus CPUs: the test cannot" \
+			"tell a lock from none" >&2
+	else
+		echo "rejected, but not in a way the test detects" >&2
+	fi
+}
+
+# expect_caught NAME CPUS QEMU-ARGS... : the unlocked kernel must be caught.
+expect_caught() {
+	local name=$1 cpus=$2 how
+	shift 2
+	boot "$name" "$HANG_TIMEOUT" "$@"
+	how=$(caught "$name" "$cpus" 2>"$LOGS/$name.why")
+	if [ -n "$how" ]; then
+		echo "ok - boot $name (caught after ${seconds}s: ${how:0:110})"
+	else
+		echo "FAIL - boot $name"
+		sed 's/^/    /' "$LOGS/$name.why"
+		show "$name"
+		failed=$((failed + 1))
+	fi
+}
+
+mkdir -p "$LOGS"
+for f in "$ISO" "$ELF" "$NOLOCK"; do
+	if [ ! -f "$f" ]; then
+		echo "FAIL - boot smp prerequisites ($f missing: run make test)"
+		exit 1
+	fi
+done
+
+# Plain -smp N: QEMU makes them cores of one socket, and SeaBIOS's MP
+# table then lists only the first; the MADT lists them all.
+expect_pass smp-1 1 "ACPI MADT" -smp 1 -kernel "$ELF" -append "$CMDLINE"
+expect_pass smp-2 2 "ACPI MADT" -smp 2 -kernel "$ELF" -append "$CMDLINE"
+expect_pass smp-4 4 "ACPI MADT" -smp 4 -kernel "$ELF" -append "$CMDLINE"
+# One CPU per socket: another topology, and the MP table lists them all.
+expect_pass smp-2-sockets 2 "ACPI MADT" -smp 2,sockets=2,cores=1 \
+	-kernel "$ELF" -append "$CMDLINE"
+expect_pass smp-4-sockets 4 "ACPI MADT" -smp 4,sockets=4,cores=1 \
+	-kernel "$ELF" -append "$CMDLINE"
+# The fallback: the CPUs from the MP table, with the MADT ignored.
+expect_pass smp-4-mptable 4 "MP table" -smp 4,sockets=4,cores=1 \
+	-kernel "$ELF" -append "$CMDLINE acpi=off"
+# Through GRUB, as `make run SMP=4` boots it: every self-test, then exit.
+expect_pass smp-4-iso 4 "ACPI MADT" -smp 4 -cdrom "$ISO" -boot d
+
+# Without the lock: one CPU is fine, several are caught.
+expect_pass nolock-smp-1 1 "ACPI MADT" -smp 1 -kernel "$NOLOCK" \
+	-append "$CMDLINE"
+expect_caught must-fail-nolock-smp-2 2 -smp 2 -kernel "$NOLOCK" \
+	-append "$CMDLINE"
+expect_caught must-fail-nolock-smp-4 4 -smp 4 -kernel "$NOLOCK" \
+	-append "$CMDLINE"
+
+[ "$failed" -eq 0 ]
