@@ -6,6 +6,7 @@
 #include "kernel/kprintf.h"
 #include "kernel/multiboot.h"
 #include "kernel/string.h"
+#include "mm/heap.h"
 
 static const struct {
 	const char *name;
@@ -16,6 +17,13 @@ static const struct {
     {"triple-fault", FAIL_TRIPLE_FAULT},
     {"hang", FAIL_HANG},
     {"selftest", FAIL_SELFTEST},
+    {"invalid-free", FAIL_INVALID_FREE},
+    {"foreign-free", FAIL_FOREIGN_FREE},
+    {"misaligned-free", FAIL_MISALIGNED_FREE},
+    {"overflow", FAIL_OVERFLOW},
+    {"underflow", FAIL_UNDERFLOW},
+    {"use-after-free", FAIL_USE_AFTER_FREE},
+    {"free-list", FAIL_FREE_LIST},
 };
 
 /* Copies up to the first stop character (or NUL) into dst; returns the
@@ -100,6 +108,12 @@ static void parse_word(const char *w, struct boot_options *opt)
 		opt->exit = 1;
 	} else if ((v = after(w, "tests="))) {
 		parse_tests(v, opt);
+	} else if (strcmp(w, "heap=check") == 0) {
+		opt->heap_flags = HEAP_CHECKING;
+	} else if (strcmp(w, "heap=quarantine") == 0) {
+		opt->heap_flags = HEAP_QUARANTINE;
+	} else if (strcmp(w, "heap=fast") == 0) {
+		opt->heap_flags = 0;
 	} else if (strcmp(w, "acpi=off") == 0) {
 		opt->no_acpi = 1;
 	} else if ((v = after(w, "smp-ops="))) {

@@ -14,11 +14,22 @@
  *   fail=triple-fault  load an empty IDT and trap: the CPU resets
  *   fail=hang          stop without a verdict
  *   fail=selftest      add a self-test that always fails
+ *   fail=invalid-free  free a pointer into the middle of a block
+ *   fail=foreign-free  free the address of a kernel variable
+ *   fail=misaligned-free  free a pointer that is not 16-byte aligned
+ *   fail=overflow      write one byte past a block's usable size, free it
+ *   fail=underflow     write one byte before a block (its header), free it
+ *   fail=use-after-free  write into a freed block, then allocate
+ *                      (reported in checking mode: add heap=check)
+ *   fail=free-list     overwrite a freed block's list link, then allocate
+ *   heap=check         the system heap in checking mode (poison, canaries)
+ *   heap=quarantine    checking mode plus the quarantine
  *   acpi=off           find the CPUs through the MP table, not the MADT
  *   smp-ops=N          operations per CPU in the smp_stress self-test
  *
  * The fail= modes exist for the boot test, which must see each of them
- * reported as a failure.
+ * reported as a failure; the heap misuses must each end in the heap's own
+ * panic, naming what was wrong.
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -36,6 +47,13 @@ enum fail_mode {
 	FAIL_TRIPLE_FAULT,
 	FAIL_HANG,
 	FAIL_SELFTEST,
+	FAIL_INVALID_FREE,
+	FAIL_FOREIGN_FREE,
+	FAIL_MISALIGNED_FREE,
+	FAIL_OVERFLOW,
+	FAIL_UNDERFLOW,
+	FAIL_USE_AFTER_FREE,
+	FAIL_FREE_LIST,
 };
 
 struct boot_options {
@@ -43,6 +61,7 @@ struct boot_options {
 	enum fail_mode fail;
 	int all_tests; /* tests= absent or "all" */
 	int no_acpi;
+	unsigned heap_flags; /* for memory_init_flags(): heap= */
 	unsigned long smp_ops;
 	size_t test_count;
 	char tests[CMDLINE_MAX_TESTS][CMDLINE_NAME_MAX];

@@ -8,6 +8,7 @@
 #include "kernel/cpu.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
+#include "mm/heap.h"
 #include "mm/memory.h"
 
 static void triple_fault(void)
@@ -21,6 +22,58 @@ static void triple_fault(void)
 	} __attribute__((packed)) empty_idt = {0, 0};
 
 	__asm__ volatile("lidt %0; int3" : : "m"(empty_idt));
+}
+
+/*
+ * A misuse of the system heap. Each must end in the heap's fault handler,
+ * which panics with the heap's own message; returning here means the heap
+ * missed it.
+ */
+static void misuse_heap(enum fail_mode mode)
+{
+	static _Alignas(16) unsigned char not_heap[64];
+	unsigned char *p = allocate_memory(64);
+	unsigned char *guard = allocate_memory(64);
+	size_t usable = heap_usable_size(memory_heap(), p);
+
+	kprintf("fail: misusing the heap on purpose with block %p\n",
+		(void *)p);
+	switch (mode) {
+	case FAIL_INVALID_FREE:
+		deallocate_memory(p + 32);
+		break;
+	case FAIL_FOREIGN_FREE:
+		deallocate_memory(not_heap + 16);
+		break;
+	case FAIL_MISALIGNED_FREE:
+		deallocate_memory(p + 1);
+		break;
+	case FAIL_OVERFLOW:
+		p[usable] ^= 0x5a;
+		deallocate_memory(p);
+		break;
+	case FAIL_UNDERFLOW:
+		p[-1] ^= 0x5a;
+		deallocate_memory(p);
+		break;
+	case FAIL_USE_AFTER_FREE:
+		deallocate_memory(p);
+		p[40] = 0x5a;
+		p = allocate_memory(64);
+		heap_check(memory_heap());
+		break;
+	case FAIL_FREE_LIST:
+		deallocate_memory(p);
+		*(uintptr_t *)(void *)p = 0x1234;
+		p = allocate_memory(64);
+		heap_check(memory_heap());
+		break;
+	default:
+		break;
+	}
+	panic("the heap did not report the misuse (fail mode %d, block %p, "
+	      "guard %p)",
+	      (int)mode, (void *)p, (void *)guard);
 }
 
 void fail_on_purpose(enum fail_mode mode)
@@ -47,5 +100,7 @@ void fail_on_purpose(enum fail_mode mode)
 	case FAIL_HANG:
 		kprintf("fail: hanging without a verdict (fail=hang)\n");
 		cpu_halt_forever();
+	default:
+		misuse_heap(mode);
 	}
 }

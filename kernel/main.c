@@ -35,15 +35,18 @@ static void print_stats(const char *when)
 }
 
 /* Hands every selected region to mm/; returns how many it took. */
-static size_t give_memory(const struct ram_region *r, size_t n)
+static size_t give_memory(const struct ram_region *r, size_t n, unsigned flags)
 {
 	size_t taken = 1;
 
 	kprintf("heap: system heap in 0x%08x-0x%08x (", (unsigned)r[0].base,
 		(unsigned)(r[0].base + r[0].size));
 	print_size(r[0].size, 0);
-	kprintf(")\n");
-	if (memory_init((void *)r[0].base, r[0].size) != 0)
+	kprintf("), %s mode\n", flags & HEAP_QUARANTINE
+				    ? "checking + quarantine"
+				: flags & HEAP_CHECKING ? "checking"
+							: "fast");
+	if (memory_init_flags((void *)r[0].base, r[0].size, flags) != 0)
 		panic("memory_init refused 0x%08x, %zu bytes",
 		      (unsigned)r[0].base, r[0].size);
 	for (size_t i = 1; i < n; i++) {
@@ -113,7 +116,7 @@ void kmain(uint32_t magic, uintptr_t info)
 
 	/* Hooks first: the heap takes its secret from them at creation. */
 	heap_hooks_install();
-	taken = give_memory(regions, n);
+	taken = give_memory(regions, n, opt.heap_flags);
 	print_stats("ready");
 
 	demo();

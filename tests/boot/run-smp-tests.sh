@@ -41,49 +41,8 @@ QEMU_COMMON=(-display none -monitor none -no-reboot -m 128M
 
 failed=0
 
-meaning() {
-	case $1 in
-	33) echo "success reported by the kernel" ;;
-	35) echo "failure reported by the kernel" ;;
-	0) echo "QEMU exited without a verdict (triple fault, or QEMU quit)" ;;
-	124) echo "timed out: the kernel hung" ;;
-	*) echo "unexpected QEMU status" ;;
-	esac
-}
-
-# boot NAME TIMEOUT QEMU-ARGS... : leaves the status in $status, the time
-# taken in $seconds and the serial log in $LOGS/NAME.serial.
-boot() {
-	local name=$1 limit=$2 start end
-	shift 2
-	rm -f "$LOGS/$name".*
-	start=$(date +%s%N)
-	timeout --kill-after=5 "$limit" "$QEMU" "${QEMU_COMMON[@]}" \
-		-serial "file:$LOGS/$name.serial" \
-		-d cpu_reset -D "$LOGS/$name.qemu" "$@" \
-		</dev/null >"$LOGS/$name.stdout" 2>&1
-	status=$?
-	end=$(date +%s%N)
-	seconds=$(((end - start) / 1000000000)).$(((end - start) / 100000000 % 10))
-	touch "$LOGS/$name.serial"
-	# The serial file has CR LF line ends.
-	tr -d '\r' <"$LOGS/$name.serial" >"$LOGS/$name.log"
-}
-
-has() {
-	grep -qE -- "$2" "$LOGS/$1.log"
-}
-
-show() {
-	local name=$1
-	echo "    status $status: $(meaning "$status")"
-	echo "    serial log ($LOGS/$name.serial), last lines:"
-	tail -n 25 "$LOGS/$name.log" | sed 's/^/    | /'
-	if [ -s "$LOGS/$name.stdout" ]; then
-		echo "    QEMU said:"
-		tail -n 5 "$LOGS/$name.stdout" | sed 's/^/    | /'
-	fi
-}
+# shellcheck source=tests/boot/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # ops NAME: the operation count of the stress table's "all" row.
 ops() {
