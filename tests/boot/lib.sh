@@ -2,6 +2,8 @@
 # The caller sets LOGS, QEMU and the QEMU_COMMON array, then sources this.
 # shellcheck shell=bash
 
+# Used by the scripts that source this file.
+# shellcheck disable=SC2034
 STATUS_SUCCESS=33
 STATUS_FAILURE=35
 STATUS_RESET=0
