@@ -2,6 +2,7 @@
 #include "host/mm_host.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -43,6 +44,12 @@ static void forget_tid_in_child(void)
 	cached_tid = 0;
 }
 
+/* More threads than cores: let the lock's holder have this one. */
+static void host_relax(void)
+{
+	sched_yield();
+}
+
 static void host_panic(const char *what)
 {
 	fprintf(stderr, "%s\n", what);
@@ -63,6 +70,7 @@ void mm_host_init(void)
 	struct mm_hooks hooks = {
 	    .entropy = host_entropy,
 	    .cpu_id = host_thread_id,
+	    .relax = host_relax,
 	    .panic = host_panic,
 	    .fault = mm_host_fault_abort,
 	};

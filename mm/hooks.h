@@ -19,6 +19,11 @@ struct mm_hooks {
 	uintptr_t (*irq_save)(void);
 	void (*irq_restore)(uintptr_t state);
 
+	/* Called now and then while a lock is busy. A host with more threads
+	 * than cores yields the core here, so the holder can run (a ticket
+	 * lock otherwise convoys). NULL: just spin. */
+	void (*relax)(void);
+
 	/* A small number naming this CPU or thread, for lock debugging.
 	 * NULL: every caller counts as CPU 0. */
 	unsigned (*cpu_id)(void);

@@ -77,19 +77,20 @@ uintptr_t spin_lock(struct spinlock *l)
 	 * otherwise try to take it again on this CPU */
 	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
 	unsigned ticket, me = self();
-	int waited = 0;
+	unsigned waited = 0;
 
 	if (LOCKING && held_by(l, me))
 		misuse(l, "taken again (it would spin forever)", CALLER());
 	ticket = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
 	while (LOCKING && atomic_load_explicit(
 			      &l->serving, memory_order_acquire) != ticket) {
-		waited = 1;
+		if (++waited % 128 == 0 && mm_hooks.relax)
+			mm_hooks.relax();
 		cpu_relax();
 	}
 	atomic_store_explicit(&l->holder, me, memory_order_relaxed);
 	l->acquired++;
-	l->contended += (unsigned long)waited;
+	l->contended += waited != 0;
 	return irq;
 }
 
