@@ -77,7 +77,7 @@ VARIANTS := host64 clang64 host32 asan64
 # Objects made through pattern rules are not throwaway intermediates: keep
 # them, so that a second make rebuilds only what changed.
 .SECONDARY:
-.PHONY: help all run test iso kernel unit sanitize debug clean tools-host tools-kernel \
+.PHONY: help all run test iso kernel unit sanitize lint debug clean tools-host tools-kernel tools-lint \
         tools-i386 check-mm-freestanding format format-check
 
 help: ## list the targets
@@ -146,12 +146,24 @@ run: $(ISO) ## boot the kernel in QEMU; serial output here, verdict as exit stat
 	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -cdrom $(ISO) -boot d \
 		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 
-debug: $(KERNEL_ELF) ## start QEMU halted with a GDB stub, and a .gdbinit for it
-	@printf 'file %s\ntarget remote localhost:1234\nbreak kmain\ncontinue\n' \
-		$(KERNEL_ELF) > $(B)/gdbinit
-	@echo "QEMU waits for GDB. In another terminal: $(GDB) -x $(B)/gdbinit"
-	$(QEMU) -m $(MEM) -kernel $(KERNEL_ELF) -append "$(CMDLINE)" -s -S \
-		-serial stdio $(QEMU_EXIT)
+# make debug (docs/debugging.md): QEMU holds the CPU at reset until GDB
+# attaches. Port 1234 is what QEMU's -s means; GDB_PORT=N lets two sessions
+# run side by side. -no-shutdown with -no-reboot stops the machine on a
+# triple fault instead of ending QEMU, so GDB shows where it happened.
+GDB_PORT ?= 1234
+GDBINIT  := $(B)/gdbinit
+debug: $(KERNEL_ELF) | tools-debug ## start QEMU halted for GDB; prints the gdb command to type
+	@scripts/gdb/gdbinit.sh $(KERNEL_ELF) $(GDB_PORT) > $(GDBINIT)
+	@echo "debug: QEMU is halted at reset, waiting for GDB on port $(GDB_PORT)."
+	@echo "debug: in another terminal, in $(CURDIR), type:"
+	@echo "debug:"
+	@echo "    $(GDB) -x $(GDBINIT)"
+	@echo "debug:"
+	@echo "debug: it stops at kmain; heap-walk, heap-check, heap-stats once the heap exists"
+	@echo "debug: (e.g. break selftest_run). Serial output follows; quit QEMU with Ctrl-A X."
+	$(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) -append "$(CMDLINE)" \
+		-gdb tcp:127.0.0.1:$(GDB_PORT) -S -no-reboot -no-shutdown \
+		$(QEMU_EXIT) $(QEMU_RUN)
 
 # --- host rules -------------------------------------------------------------
 # cmocka.h lives in /usr/include, which the i386 cross compiler does not
@@ -215,6 +227,29 @@ include $(sort $(wildcard mk/*.mk))
 test: $(TEST_DEPS) ## run every test; ends with "N passed, M failed"
 	@B=$(B) QEMU=$(QEMU) VARIANTS="$(VARIANTS)" UNIT_NAMES="$(UNIT_NAMES)" \
 		SUITES="$(TEST_SUITES)" tests/run-all.sh
+
+# Static analysis of the product code: mm/ (as for the host and as for the
+# kernel), host/ and kernel/. Configuration: .clang-tidy, .cppcheck-suppressions.
+LINT_HOST := $(MM_SRCS) $(HOST_SRCS)
+LINT_KERNEL := $(sort $(wildcard kernel/*.c))
+tools-lint:
+	@$(INSTALL_DEPS) lint
+
+lint: | tools-lint ## cppcheck, clang-tidy and clang-format checks (clean or fail)
+	$(say) CPPCHECK "mm/ host/ kernel/"
+	$(Q)cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 \
+		--enable=warning,style,performance,portability \
+		--suppressions-list=.cppcheck-suppressions -I. $(LINT_HOST)
+	$(Q)cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 \
+		--enable=warning,style,performance,portability -D__i386__ \
+		--suppressions-list=.cppcheck-suppressions -I. $(LINT_KERNEL) $(MM_SRCS)
+	$(say) TIDY "mm/ host/ kernel/"
+	$(Q)for f in $(LINT_HOST); do \
+		clang-tidy --quiet $$f -- -std=c11 -I. || exit 1; done
+	$(Q)for f in $(LINT_KERNEL) $(MM_SRCS); do \
+		clang-tidy --quiet $$f -- -std=c11 -I. -m32 -ffreestanding || exit 1; done
+	$(say) FORMAT "every .c and .h"
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 format: ## format the sources with .clang-format
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mm/hooks.h"
@@ -18,7 +19,10 @@ static uintptr_t host_entropy(void)
 	if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) {
 		/* getrandom only fails before the pool is seeded or on EINTR;
 		 * mm/ mixes in addresses, so a weak value is still distinct. */
-		v = (uintptr_t)&v;
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		v = (uintptr_t)t.tv_nsec ^ ((uintptr_t)getpid() << 16);
 	}
 	return v;
 }

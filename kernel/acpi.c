@@ -33,7 +33,7 @@
 #define LAPIC_ENABLED	  0x1u
 
 /* No sane table is larger; a bigger length means we are reading junk. */
-#define TABLE_MAX (1024u * 1024u)
+#define TABLE_MAX ((uint64_t)1024 * 1024)
 
 static int rsdp_valid(const unsigned char *p)
 {

@@ -71,7 +71,9 @@ static void emit_number(struct sink *s, const struct spec *sp,
 	} while (v);
 	if (negative)
 		prefix = "-";
-	while (prefix && prefix[plen])
+	if (!prefix)
+		prefix = "";
+	while (prefix[plen])
 		plen++;
 	len = n + plen;
 
@@ -98,7 +100,7 @@ static unsigned long long get_unsigned(const struct spec *sp, va_list *ap)
 		return va_arg(*ap, unsigned long);
 	case 2:
 		return va_arg(*ap, unsigned long long);
-	case 3:
+	case 3: // NOLINT(bugprone-branch-clone): size_t is unsigned on i386
 		return va_arg(*ap, size_t);
 	default:
 		return va_arg(*ap, unsigned);

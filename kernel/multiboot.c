@@ -191,7 +191,7 @@ static void reserve_modules(struct boot_info *bi, const struct mb_info *mb)
 	    (const struct mb_module *)(uintptr_t)mb->mods_addr;
 
 	bi->module_count = mb->mods_count;
-	reserve(bi, mb->mods_addr, mb->mods_count * sizeof(*mods),
+	reserve(bi, mb->mods_addr, (uint64_t)mb->mods_count * sizeof(*mods),
 		"module list");
 	for (uint32_t i = 0; i < mb->mods_count; i++) {
 		reserve(bi, mods[i].start, mods[i].end - mods[i].start,

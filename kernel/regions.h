@@ -12,7 +12,7 @@
 #define REGIONS_MAX 32
 
 /* Smaller pieces are not worth a heap region (headers, sentinels). */
-#define REGION_MIN_BYTES (16u * 1024)
+#define REGION_MIN_BYTES ((uint64_t)16 * 1024)
 
 struct ram_region {
 	uintptr_t base;

@@ -148,7 +148,9 @@ static int start_one(uint32_t apic_id, unsigned index)
 size_t smp_start(void)
 {
 	uint32_t self = cpu_apic_id();
-	size_t size = (size_t)(ap_trampoline_end - ap_trampoline_start);
+	/* two symbols, not one array: subtract addresses, not pointers */
+	size_t size = (size_t)((uintptr_t)ap_trampoline_end -
+			       (uintptr_t)ap_trampoline_start);
 
 	apic_of_index[0] = self;
 	if (map.count <= 1)

@@ -46,7 +46,7 @@
 
 /* How long the others may take after the boot CPU finished its share:
  * they do the same work under a fair lock, so seconds mean stuck. */
-#define WAIT_US (15u * 1000 * 1000)
+#define WAIT_US ((uint64_t)15 * 1000 * 1000)
 
 enum op { OP_ALLOC, OP_CALLOC, OP_ALIGNED, OP_REALLOC, OP_FREE, OP_KINDS };
 
@@ -411,7 +411,7 @@ int st_smp_stress(struct st_env *env)
 			if (late[i])
 				kprintf("smp_stress: cpu %u still running %u s "
 					"after cpu 0 finished\n",
-					i, WAIT_US / 1000000);
+					i, (unsigned)(WAIT_US / 1000000));
 		panic("smp_stress: %zu CPU(s) stuck (in the heap?)", stuck);
 	}
 	heap_get_stats(env->heap, &after);
