@@ -245,9 +245,11 @@ lint: | tools-lint ## cppcheck, clang-tidy and clang-format checks (clean or fai
 		--suppressions-list=.cppcheck-suppressions -I. $(LINT_KERNEL) $(MM_SRCS)
 	$(say) TIDY "mm/ host/ kernel/"
 	$(Q)for f in $(LINT_HOST); do \
-		clang-tidy --quiet $$f -- -std=c11 -I. || exit 1; done
+		out=$$(clang-tidy --quiet $$f -- -std=c11 -I. 2>&1) || \
+			{ echo "$$out"; exit 1; }; done
 	$(Q)for f in $(LINT_KERNEL) $(MM_SRCS); do \
-		clang-tidy --quiet $$f -- -std=c11 -I. -m32 -ffreestanding || exit 1; done
+		out=$$(clang-tidy --quiet $$f -- -std=c11 -I. -m32 -ffreestanding 2>&1) || \
+			{ echo "$$out"; exit 1; }; done
 	$(say) FORMAT "every .c and .h"
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
