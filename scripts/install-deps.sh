@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages a build needs, and only the missing ones.
 #
-#   scripts/install-deps.sh [group...]     groups: host i386 kernel fuzz bench viz lint
+#   scripts/install-deps.sh [group...]     groups: host i386 kernel fuzz bench viz lint debug
 #                                          (default: host i386 kernel)
 #
 # Idempotent: a package already installed is not touched, and nothing runs when
@@ -43,6 +43,8 @@ lint    clang-tidy               clang-tidy
 lint    clang-format             clang-format
 viz     libpng-dev               /usr/include/png.h
 viz     gnuplot-nox              gnuplot
+debug   gdb                      gdb
+debug   qemu-system-x86          qemu-system-i386
 LIST
 }
 
@@ -58,9 +60,9 @@ present() {
 
 missing=()
 for g in "${groups[@]}"; do
-	case "$g" in host | i386 | kernel | fuzz | bench | lint | viz) ;;
+	case "$g" in host | i386 | kernel | fuzz | bench | lint | viz | debug) ;;
 	*)
-		echo "install-deps: unknown group '$g' (known: host i386 kernel fuzz bench lint viz)" >&2
+		echo "install-deps: unknown group '$g' (known: host i386 kernel fuzz bench lint viz debug)" >&2
 		exit 2
 		;;
 	esac
