@@ -10,8 +10,6 @@
 
 #include "kernel/io.h"
 
-#define VGA_COLS   80
-#define VGA_ROWS   25
 #define VGA_BUFFER 0xB8000u
 #define TAB_WIDTH  8
 
@@ -23,6 +21,7 @@
 
 static volatile uint16_t *const vga_buf = (volatile uint16_t *)VGA_BUFFER;
 static size_t row, col;
+static size_t top; /* first row the console may use (vga_set_console_top) */
 static uint8_t attr = VGA_LIGHT_GREY | VGA_BLACK << 4;
 
 static uint16_t cell(char c)
@@ -48,7 +47,7 @@ static void clear_row(size_t r)
 
 static void scroll(void)
 {
-	for (size_t i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
+	for (size_t i = top * VGA_COLS; i < (VGA_ROWS - 1) * VGA_COLS; i++)
 		vga_buf[i] = vga_buf[i + VGA_COLS];
 	clear_row(VGA_ROWS - 1);
 	row = VGA_ROWS - 1;
@@ -58,13 +57,29 @@ void vga_init(void)
 {
 	for (size_t r = 0; r < VGA_ROWS; r++)
 		clear_row(r);
-	row = col = 0;
+	row = col = top = 0;
 	move_cursor();
 }
 
 void vga_set_color(enum vga_color fg, enum vga_color bg)
 {
-	attr = (uint8_t)(fg | bg << 4);
+	attr = vga_attr(fg, bg);
+}
+
+void vga_put_at(unsigned c, unsigned r, unsigned char ch, uint8_t a)
+{
+	if (c < VGA_COLS && r < VGA_ROWS)
+		vga_buf[r * VGA_COLS + c] = (uint16_t)(ch | a << 8);
+}
+
+void vga_set_console_top(unsigned r)
+{
+	top = r < VGA_ROWS ? r : VGA_ROWS - 1;
+	for (size_t i = top; i < VGA_ROWS; i++)
+		clear_row(i);
+	row = top;
+	col = 0;
+	move_cursor();
 }
 
 static void newline(void)
