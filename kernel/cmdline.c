@@ -26,6 +26,15 @@ static const struct {
     {"free-list", FAIL_FREE_LIST},
 };
 
+static const struct {
+	const char *name;
+	enum heapmap_mode mode;
+} heapmap_modes[] = {
+    {"final", HEAPMAP_FINAL},	{"none", HEAPMAP_NONE},
+    {"filled", HEAPMAP_FILLED}, {"fragmented", HEAPMAP_FRAGMENTED},
+    {"phases", HEAPMAP_PHASES},
+};
+
 /* Copies up to the first stop character (or NUL) into dst; returns the
  * length in src, which may exceed what fitted. */
 static size_t copy_until(char *dst, size_t cap, const char *src, char stop)
@@ -132,6 +141,16 @@ static void parse_word(const char *w, struct boot_options *opt)
 			}
 		}
 		kprintf("cmdline: unknown fail mode '%s' ignored\n", v);
+	} else if ((v = after(w, "heapmap="))) {
+		for (size_t i = 0;
+		     i < sizeof(heapmap_modes) / sizeof(heapmap_modes[0]);
+		     i++) {
+			if (strcmp(v, heapmap_modes[i].name) == 0) {
+				opt->heapmap = heapmap_modes[i].mode;
+				return;
+			}
+		}
+		kprintf("cmdline: unknown heapmap mode '%s' ignored\n", v);
 	} else {
 		kprintf("cmdline: unknown option '%s' ignored\n", w);
 	}

@@ -26,6 +26,13 @@
  *   heap=quarantine    checking mode plus the quarantine
  *   acpi=off           find the CPUs through the MP table, not the MADT
  *   smp-ops=N          operations per CPU in the smp_stress self-test
+ *   heapmap=final      after the verdict, draw the heap map (the default;
+ *                      kernel/heapmap.h): VGA in colour, serial in text
+ *   heapmap=phases     before it, fill the heap, free every other block,
+ *                      free the rest, and draw the map after each phase
+ *   heapmap=filled     stop the demo after filling, and draw only that
+ *   heapmap=fragmented stop it after freeing every other block, ditto
+ *   heapmap=none       no map
  *
  * The fail= modes exist for the boot test, which must see each of them
  * reported as a failure; the heap misuses must each end in the heap's own
@@ -56,6 +63,15 @@ enum fail_mode {
 	FAIL_FREE_LIST,
 };
 
+/* How far the heap map demo goes; see heapmap=. */
+enum heapmap_mode {
+	HEAPMAP_FINAL,
+	HEAPMAP_NONE,
+	HEAPMAP_FILLED,
+	HEAPMAP_FRAGMENTED,
+	HEAPMAP_PHASES,
+};
+
 struct boot_options {
 	int exit;
 	enum fail_mode fail;
@@ -63,6 +79,7 @@ struct boot_options {
 	int no_acpi;
 	unsigned heap_flags; /* for memory_init_flags(): heap= */
 	unsigned long smp_ops;
+	enum heapmap_mode heapmap;
 	size_t test_count;
 	char tests[CMDLINE_MAX_TESTS][CMDLINE_NAME_MAX];
 };

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/cmdline.h"
 #include "mm/heap.h"
 
 #define HEAPMAP_COLS	    80
@@ -80,5 +81,13 @@ uintptr_t heapmap_cell_addr(const struct heapmap *m, size_t cell);
  * serial only, ending in "heapmap: drawn (title)". */
 void heapmap_draw_vga(const struct heapmap *m, const char *title);
 void heapmap_print(const struct heapmap *m, const char *title);
+
+/* heapmap_demo.c: build the map of h and draw it both ways. */
+void heapmap_show(struct heap *h, const char *title);
+
+/* After the verdict: the demo phases heapmap= asks for, each drawn, then
+ * the final map. exiting: the kernel leaves QEMU next, so nobody needs
+ * long pauses between the phases. */
+void heapmap_run(struct heap *h, enum heapmap_mode mode, int exiting);
 
 #endif

@@ -9,6 +9,7 @@
 #include "kernel/fail.h"
 #include "kernel/gdt.h"
 #include "kernel/heap_hooks.h"
+#include "kernel/heapmap.h"
 #include "kernel/kprintf.h"
 #include "kernel/multiboot.h"
 #include "kernel/panic.h"
@@ -125,6 +126,8 @@ void kmain(uint32_t magic, uintptr_t info)
 	fail_on_purpose(opt.fail);
 	failed = selftest_run(&opt, taken);
 	smp_stop_others();
+	/* After the verdict, so that a map or demo can never change it. */
+	heapmap_run(memory_heap(), opt.heapmap, opt.exit);
 
 	if (opt.exit) {
 		kprintf("kernel: done, exiting QEMU with %s\n",

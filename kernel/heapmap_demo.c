@@ -1,0 +1,165 @@
+/*
+ * heapmap_demo.c - heapmap=: the maps drawn after the verdict.
+ *
+ * The demo fills the heap to its last byte in three bands, so that one map
+ * shows three scales at once: tiny blocks, half of whose memory is headers;
+ * small blocks of mixed sizes, many to a cell; large blocks of one to six
+ * cells each. Freeing every other block then leaves about half the heap
+ * free, but in holes no larger than one block (fragmentation near 100%);
+ * freeing the rest lets the heap merge it all back into one free block.
+ */
+#include "kernel/heapmap.h"
+
+#include "kernel/kprintf.h"
+#include "kernel/timer.h"
+
+/* Between phases: long enough to look at, unless QEMU exits right after
+ * (then `make run` must not be held up by more than a blink). */
+#define PAUSE_MS	 3000u
+#define PAUSE_EXITING_MS 300u
+
+#define TINY_BYTES  16u
+#define SMALL_BYTES 512u
+#define LARGE_CELLS 6u
+
+/* The first word of every demo block links to the block taken after it:
+ * a full heap leaves no room for a separate list. */
+struct link {
+	struct link *next;
+};
+
+struct fill {
+	struct link *first, *last;
+	size_t blocks[3]; /* tiny, small, large (with the last crumbs) */
+};
+
+static struct heapmap map;
+static uint32_t rng = 0x2545f491u;
+
+/* xorshift32: the same demo every boot. */
+static uint32_t next_random(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static int push(struct heap *h, struct fill *f, size_t band, size_t bytes)
+{
+	struct link *l = heap_alloc(h, bytes);
+
+	if (!l)
+		return 0;
+	l->next = NULL;
+	if (f->last)
+		f->last->next = l;
+	else
+		f->first = l;
+	f->last = l;
+	f->blocks[band]++;
+	return 1;
+}
+
+/* Takes blocks of min..max bytes until about goal bytes (headers counted)
+ * are taken, or the heap has no room for the next one. */
+static size_t take(struct heap *h, struct fill *f, size_t band, size_t goal,
+		   size_t min, size_t max)
+{
+	size_t taken = 0;
+
+	while (taken < goal) {
+		size_t n = min + next_random() % (max - min + 1);
+
+		if (!push(h, f, band, n))
+			break;
+		taken += n + HEAP_ALIGN; /* about one header */
+	}
+	return taken;
+}
+
+static void fill(struct heap *h, struct fill *f)
+{
+	struct heap_stats s;
+	size_t cell;
+
+	heap_get_stats(h, &s);
+	cell = s.bytes_free / HEAPMAP_CELLS;
+	if (cell < SMALL_BYTES)
+		cell = SMALL_BYTES;
+	take(h, f, 0, s.bytes_free / 12, TINY_BYTES, TINY_BYTES);
+	take(h, f, 1, s.bytes_free / 6, TINY_BYTES, SMALL_BYTES);
+	take(h, f, 2, s.bytes_free, cell, LARGE_CELLS * cell);
+	/* the crumbs: every hole left, down to the smallest block */
+	for (size_t n = cell; n >= TINY_BYTES; n /= 2)
+		while (push(h, f, 2, n))
+			;
+	kprintf("heapmap: demo: %zu tiny blocks (%u bytes), %zu small "
+		"(%u-%u), %zu large (%zu-%zu) fill the heap\n",
+		f->blocks[0], TINY_BYTES, f->blocks[1], TINY_BYTES, SMALL_BYTES,
+		f->blocks[2], cell, LARGE_CELLS * cell);
+}
+
+/* Keeps the oldest block, frees the one after it, and so on, so that the
+ * last blocks freed are the large ones at the top of the heap: those are
+ * the ones a quarantine (heap=quarantine) still holds, big enough to see.
+ * The kept blocks stay chained. A link is read before its block is freed,
+ * which may poison it (checking mode). */
+static void free_every_other(struct heap *h, struct link *first)
+{
+	for (struct link *keep = first; keep && keep->next; keep = keep->next) {
+		struct link *drop = keep->next;
+
+		keep->next = drop->next;
+		heap_free(h, drop);
+	}
+}
+
+static void free_all(struct heap *h, struct link *first)
+{
+	while (first) {
+		struct link *next = first->next;
+
+		heap_free(h, first);
+		first = next;
+	}
+}
+
+void heapmap_show(struct heap *h, const char *title)
+{
+	if (heapmap_build(h, &map) != 0) {
+		kprintf("heapmap: the heap walk stopped (damaged heap); "
+			"no map\n");
+		return;
+	}
+	heapmap_draw_vga(&map, title);
+	heapmap_print(&map, title);
+}
+
+void heapmap_run(struct heap *h, enum heapmap_mode mode, int exiting)
+{
+	uint32_t pause_us = 1000u * (exiting ? PAUSE_EXITING_MS : PAUSE_MS);
+	struct fill f = {0};
+
+	if (mode == HEAPMAP_NONE)
+		return;
+	if (mode == HEAPMAP_FINAL) {
+		heapmap_show(h, "after the self-tests");
+		return;
+	}
+	/* heapmap=filled and heapmap=fragmented draw only where they stop */
+	fill(h, &f);
+	if (mode != HEAPMAP_FRAGMENTED)
+		heapmap_show(h, "demo 1/3: the heap filled");
+	if (mode == HEAPMAP_FILLED)
+		return;
+	if (mode == HEAPMAP_PHASES)
+		timer_udelay(pause_us);
+	free_every_other(h, f.first);
+	heapmap_show(h, "demo 2/3: every other block freed");
+	if (mode == HEAPMAP_FRAGMENTED)
+		return;
+	timer_udelay(pause_us);
+	free_all(h, f.first);
+	heapmap_show(h, "demo 3/3: the rest freed and merged");
+}
