@@ -43,6 +43,7 @@ lint    clang-tidy               clang-tidy
 lint    clang-format             clang-format
 viz     libpng-dev               /usr/include/png.h
 viz     gnuplot-nox              gnuplot
+viz     netpbm                   pnmtopng
 debug   gdb                      gdb
 debug   qemu-system-x86          qemu-system-i386
 LIST
