@@ -48,9 +48,10 @@ start_qemu() {
 		-serial "file:$LOGS/$name.serial" -monitor stdio \
 		<"$fifo" >"$LOGS/$name.qemu" 2>&1 &
 	qpid=$!
-	# fd 3 keeps the monitor's input open until QEMU is done
+	# fd 3 keeps the monitor's input open until QEMU is done. A QEMU that
+	# died at once has closed the other end: no SIGPIPE, that is a FAIL.
 	exec 3>"$fifo"
-	echo "info chardev" >&3
+	(trap '' PIPE && echo "info chardev" >&3) 2>/dev/null
 	port=
 	for _ in $(seq 50); do
 		port=$(sed -n 's/.*gdb0: filename=.*tcp:127\.0\.0\.1:\([0-9]*\).*/\1/p' \
