@@ -84,7 +84,8 @@ help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
-	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...', V=1 (show commands)"
+	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...' (make debug),"
+	@echo "           GDB_PORT=1234, V=1 (show commands)"
 
 all: iso unit ## build the kernel, the ISO and every host test
 
