@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Stress tests: many threads, and many processes, on one heap (see
+# tests/stress/threads.c and procs.c). One line per case, "ok - stress ..."
+# or "FAIL - stress ...", and exit 0 when every case is ok. Logs are kept in
+# $B/stress/logs/.
+#
+#   B=build [STRESS_SCALE=test|full] tests/stress/run.sh
+#
+# Builds nothing: `make stress-build` does. STRESS_* variables in the
+# environment override the sizes below one by one.
+# A case passes when its program exits 0 with its "result:" line and said
+# nothing else; rates are printed for information, never judged. The timeout
+# only turns a hang into a failure. The no-lock cases run the same programs
+# linked with MM_UNSAFE_NO_LOCK and pass only when the run was caught
+# failing: a stamp mismatch, an overlap, a bad end check, a fault report, a
+# crash or a hang.
+set -u
+B=${B:-build}
+D=$B/stress
+LOGS=$D/logs
+
+# Two scales. "full" (make stress) is what issue 5 asks for: 8 threads x
+# 1,000,000 operations, 6 processes x 200,000. "test" (make test) runs every
+# case smaller, to keep the suite near a minute and a half on a busy 2-core
+# machine, where 8 threads queue on the heap's ticket lock (a preempted
+# holder, or next in line, stalls all the others) and run far below one
+# thread's rate: 8 x 1,000,000 took about 4 minutes at load 9.
+# ThreadSanitizer runs every access through its runtime: fewer ops there.
+# The i386 and clang builds prove the code, not the scale.
+case ${STRESS_SCALE:-test} in
+full)
+	thread_ops=1000000 proc_ops=200000
+	tsan_thread_ops=100000 tsan_proc_ops=50000 small_ops=100000
+	;;
+test)
+	thread_ops=200000 proc_ops=100000
+	tsan_thread_ops=20000 tsan_proc_ops=20000 small_ops=50000
+	;;
+*)
+	echo "FAIL - stress: STRESS_SCALE must be test or full"
+	exit 1
+	;;
+esac
+THREADS=${STRESS_THREADS:-8}
+THREAD_OPS=${STRESS_THREAD_OPS:-$thread_ops}
+PROCS=${STRESS_PROCS:-6}
+PROC_OPS=${STRESS_PROC_OPS:-$proc_ops}
+TSAN_THREAD_OPS=${STRESS_TSAN_THREAD_OPS:-$tsan_thread_ops}
+TSAN_PROCS=${STRESS_TSAN_PROCS:-4}
+TSAN_PROC_OPS=${STRESS_TSAN_PROC_OPS:-$tsan_proc_ops}
+SMALL_OPS=${STRESS_SMALL_OPS:-$small_ops}
+# Without the lock a run is caught within a few thousand operations.
+NOLOCK_OPS=${STRESS_NOLOCK_OPS:-200000}
+NOLOCK_RUNS=${STRESS_NOLOCK_RUNS:-2}
+TIMEOUT=${STRESS_TIMEOUT:-900}
+NOLOCK_TIMEOUT=${STRESS_NOLOCK_TIMEOUT:-60}
+
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS-}"
+mkdir -p "$LOGS"
+failed=0
+
+# Indented, so that no log line can pass for a result line.
+show() {
+	sed 's/^/    /' "$1" | tail -n 15
+}
+
+# run LOG LIMIT PROGRAM ARGS...: leaves the exit status in $rc
+run() {
+	local log=$1 limit=$2
+	shift 2
+	# in a subshell, so that the shell's own "Aborted" notice of a program
+	# killed by a signal goes to /dev/null and not between the results
+	(
+		timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1 </dev/null
+		exit $?
+	) 2>/dev/null
+	rc=$?
+}
+
+# rate LOG: the rate and time from the program's result line
+rate() {
+	sed -n 's/^result: .* ops in \([0-9.]*\) s (\([0-9.]*\) Mops\/s).*/\2 Mops\/s, \1 s/p' "$1"
+}
+
+# pass NAME VARIANT PROGRAM ARGS...: the run must end well and say so
+pass() {
+	local name=$1 variant=$2 prog=$3 log info
+	shift 3
+	log=$LOGS/${name// /-}.log
+	if [ ! -x "$D/$variant/stress-$prog" ]; then
+		echo "FAIL - stress $name (not built: $D/$variant/stress-$prog)"
+		failed=$((failed + 1))
+		return
+	fi
+	run "$log" "$TIMEOUT" "$D/$variant/stress-$prog" "$@"
+	if [ $rc -eq 0 ] && grep -q '^result: ' "$log" &&
+		! grep -qvE '^result: ' "$log"; then
+		info=$(rate "$log")
+		echo "ok - stress $name${info:+ ($info)}"
+		return
+	fi
+	case $rc in
+	66) info="ThreadSanitizer reported a race" ;;
+	124 | 137) info="timed out after $TIMEOUT s" ;;
+	0) info="exit 0 but unexpected output" ;;
+	*) info="exit $rc" ;;
+	esac
+	echo "FAIL - stress $name ($info) - log: $log"
+	show "$log"
+	failed=$((failed + 1))
+}
+
+# why LOG: what caught a failing run, in a few words
+why() {
+	local line
+	line=$(grep -m1 -E '^(stress|heap|spinlock)' "$1")
+	case $rc in
+	124 | 137) echo "hung; killed after $NOLOCK_TIMEOUT s" ;;
+	*)
+		if [ -n "$line" ]; then
+			echo "${line:0:110}"
+		elif [ "$rc" -gt 128 ]; then
+			echo "killed by signal $((rc - 128))"
+		else
+			echo "exit $rc"
+		fi
+		;;
+	esac
+}
+
+# must_fail NAME PROGRAM ARGS...: the no-lock build must be caught, every
+# one of NOLOCK_RUNS times
+must_fail() {
+	local name=$1 prog=$2 log bin=$D/nolock/stress-$2 i caught=0 reason=
+	shift 2
+	if [ ! -x "$bin" ]; then
+		echo "FAIL - stress $name (not built: $bin)"
+		failed=$((failed + 1))
+		return
+	fi
+	for ((i = 1; i <= NOLOCK_RUNS; i++)); do
+		log=$LOGS/${name// /-}.$i.log
+		run "$log" "$NOLOCK_TIMEOUT" "$bin" "$@"
+		# 0: it passed; 2: bad usage; 3: it could not run (fail.h)
+		if [ $rc -ne 0 ] && [ $rc -ne 2 ] && [ $rc -ne 3 ]; then
+			caught=$((caught + 1))
+			reason=$(why "$log")
+		else
+			echo "FAIL - stress $name: run $i of $NOLOCK_RUNS was not caught (exit $rc) - log: $log"
+			show "$log"
+			failed=$((failed + 1))
+			return
+		fi
+	done
+	echo "ok - stress $name ($caught/$NOLOCK_RUNS caught; last: $reason)"
+}
+
+pass "overlap replay catches what it must" host64 spancheck
+pass "threads ${THREADS}x$THREAD_OPS" host64 threads -w "$THREADS" -n "$THREAD_OPS"
+pass "processes ${PROCS}x$PROC_OPS" host64 procs -w "$PROCS" -n "$PROC_OPS"
+must_fail "no-lock threads fail as they must" threads -w "$THREADS" -n "$NOLOCK_OPS"
+must_fail "no-lock processes fail as they must" procs -w "$PROCS" -n "$NOLOCK_OPS"
+pass "tsan threads ${THREADS}x$TSAN_THREAD_OPS" tsan threads -w "$THREADS" -n "$TSAN_THREAD_OPS"
+pass "tsan processes ${TSAN_PROCS}x$TSAN_PROC_OPS" tsan procs -w "$TSAN_PROCS" -n "$TSAN_PROC_OPS"
+pass "i386 threads ${THREADS}x$SMALL_OPS" host32 threads -w "$THREADS" -n "$SMALL_OPS"
+pass "i386 processes ${PROCS}x$SMALL_OPS" host32 procs -w "$PROCS" -n "$SMALL_OPS"
+pass "clang threads ${THREADS}x$SMALL_OPS" clang64 threads -w "$THREADS" -n "$SMALL_OPS"
+pass "clang processes ${PROCS}x$SMALL_OPS" clang64 procs -w "$PROCS" -n "$SMALL_OPS"
+[ $failed -eq 0 ]
