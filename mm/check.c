@@ -133,7 +133,8 @@ static size_t check_lists(struct heap *h, struct tally *t)
 					"bitmap disagrees with its "
 					"free list");
 			for (; b; prev = b, b = block_links(b)->next) {
-				if (!mm_link_plausible(h, b)) {
+				if (((uintptr_t)b & (HEAP_ALIGN - 1)) != 0 ||
+				    !mm_region_of(h, (uintptr_t)b)) {
 					link_problem(h, t, prev,
 						     "free-list link points "
 						     "outside the heap");
@@ -228,20 +229,27 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 	return rc;
 }
 
-/* The largest free block is in the highest non-empty class; find it there. */
+/*
+ * The largest free block is in the highest non-empty class; find it there.
+ * The list is followed only through genuine free blocks, and no further
+ * than there are free blocks, so a damaged list cannot lead it astray.
+ */
 static size_t largest_free(const struct heap *h)
 {
 	const struct block *b;
-	size_t best = 0;
+	size_t best = 0, n = 0;
 	unsigned fl;
 
 	if (!h->fl_map)
 		return 0;
 	fl = bit_fls(h->fl_map);
 	b = h->lists[fl][bit_fls(h->sl_map[fl])];
-	for (; b; b = block_links(b)->next)
+	for (; b && n++ <= h->stats.free_blocks; b = block_links(b)->next) {
+		if (!mm_link_ok(h, b))
+			break;
 		if (block_payload_size(b) > best)
 			best = block_payload_size(b);
+	}
 	return best;
 }
 

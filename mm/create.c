@@ -67,10 +67,6 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	block_seal(h->secret, sentinel);
 
 	*tail = r;
-	if ((uintptr_t)first < h->lo)
-		h->lo = (uintptr_t)first;
-	if (end > h->hi)
-		h->hi = end;
 	h->stats.regions++;
 	h->bytes_total += (size_t)(end - cover);
 	fl_insert(h, first);
@@ -107,7 +103,6 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 	mm_fill(h, 0, sizeof *h);
 	h->flags = flags & HEAP_QUARANTINE ? flags | HEAP_CHECKING : flags;
 	h->secret = make_secret(h);
-	h->lo = UINTPTR_MAX;
 	spin_init(&h->lock, "heap");
 	if (add_region(h, start, start + hsize, end) != 0) {
 		h = NULL;

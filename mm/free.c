@@ -9,7 +9,7 @@
  */
 #include "internal.h"
 
-struct region *mm_region_of(struct heap *h, uintptr_t addr)
+struct region *mm_region_of(const struct heap *h, uintptr_t addr)
 {
 	struct region *r;
 

@@ -52,13 +52,13 @@ int fl_remove(struct heap *h, struct block *b)
 	unsigned fl, sl;
 
 	fl_class(block_size(b), &fl, &sl);
-	if (!mm_link_plausible(h, next) || !mm_link_plausible(h, prev) ||
+	if (!mm_link_ok(h, next) || !mm_link_ok(h, prev) ||
 	    (next && block_links(next)->prev != b) ||
 	    (prev ? block_links(prev)->next != b : h->lists[fl][sl] != b)) {
 		/* a free block's payload was written: in checking mode that
 		 * is known to be a use after free, in fast mode it may also be
 		 * a stray write from elsewhere */
-		int bad_next = !mm_link_plausible(h, next) ||
+		int bad_next = !mm_link_ok(h, next) ||
 			       (next && block_links(next)->prev != b);
 		struct heap_fault f = {
 		    .kind = mm_checking(h) ? HEAP_FAULT_USE_AFTER_FREE
@@ -133,7 +133,7 @@ static struct block *fit_in_own_class(const struct heap *h, size_t size)
 		if (block_size(b) >= size)
 			return b;
 		b = block_links(b)->next;
-		if (!mm_link_plausible(h, b))
+		if (!mm_link_ok(h, b))
 			return NULL;
 	}
 	return NULL;

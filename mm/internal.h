@@ -70,7 +70,6 @@ struct heap {
 	struct block *lists[FL_COUNT][SL_COUNT];
 
 	struct region *regions; /* in the order they were added */
-	uintptr_t lo, hi;	/* bounds of every region, for cheap checks */
 	size_t bytes_total; /* all memory given to the heap, after rounding */
 
 	/* checking mode: freed blocks waiting to become reusable, oldest at
@@ -121,7 +120,7 @@ int mm_neighbours_intact(struct heap *h, struct block *b);
 void mm_free_locked(struct heap *h, struct block *b);
 void mm_release(struct heap *h, struct block *b);
 struct block *mm_lookup(struct heap *h, const void *ptr, const char *op);
-struct region *mm_region_of(struct heap *h, uintptr_t addr);
+struct region *mm_region_of(const struct heap *h, uintptr_t addr);
 
 /* poison.c: checking mode */
 size_t mm_usable(const struct heap *h, const struct block *b);
@@ -177,13 +176,22 @@ static inline void mm_fill(void *dst, unsigned char byte, size_t n)
 }
 #endif
 
-/* A link read from a free block must at least point into the heap. */
-static inline int mm_link_plausible(const struct heap *h, const struct block *b)
+/*
+ * A link read from a free block: NULL, or a genuine free block on a list,
+ * in one of this heap's regions. Checked before it is followed or written
+ * through: a forged or stale link would otherwise turn an unlink into a
+ * write anywhere, and a link into the gap between two regions into a read
+ * of memory the heap does not own.
+ */
+static inline int mm_link_ok(const struct heap *h, const struct block *b)
 {
 	uintptr_t a = (uintptr_t)b;
 
-	return b == NULL ||
-	       ((a & (HEAP_ALIGN - 1)) == 0 && a >= h->lo && a < h->hi);
+	if (!b)
+		return 1;
+	if ((a & (HEAP_ALIGN - 1)) != 0 || !mm_region_of(h, a))
+		return 0;
+	return block_intact(h->secret, b) && block_is_listed(b);
 }
 
 /* Every public operation runs between these two. */
