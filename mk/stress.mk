@@ -41,13 +41,15 @@ stress_objs = $(patsubst %.c,$(STRESS_DIR)/$(1)/obj/%.o,$(2))
 define stress_variant
 $$(call stress_objs,$(1),$$(STRESS_SRCS)): $(STRESS_DIR)/$(1)/obj/%.o: %.c | tools-host $(if $(filter host32,$(1)),tools-i386)
 	@mkdir -p $$(dir $$@)
-	$$(stress_$(1)_CC) $$(stress_$(1)_CFLAGS) -c $$< -o $$@
+	$$(say) CC stress/$(1)/$$<
+	$$(Q)$$(stress_$(1)_CC) $$(stress_$(1)_CFLAGS) -c $$< -o $$@
 endef
 
 # $(1): variant, $(2): program.
 define stress_program
 $(STRESS_DIR)/$(1)/stress-$(2): $$(call stress_objs,$(1),tests/stress/$(2).c $$(stress_$(2)_SRCS))
-	$$(stress_$(1)_CC) -pthread $$(stress_$(1)_LDFLAGS) -o $$@ $$^
+	$$(say) LD $$@
+	$$(Q)$$(stress_$(1)_CC) -pthread $$(stress_$(1)_LDFLAGS) -o $$@ $$^
 stress-build: $(STRESS_DIR)/$(1)/stress-$(2)
 endef
 
