@@ -349,9 +349,10 @@ static void misuse_random(struct run *r)
 		uintptr_t lo = r->lay.b[layout_first(&r->lay, reg)].hdr;
 		uintptr_t hi =
 		    r->lay.b[layout_sentinel(&r->lay, reg)].hdr + r->lay.hdr;
+		/* two statements: the order of reads is the input's meaning */
+		uintptr_t at = lo + in_u16(&r->in) % (hi - lo);
 
-		*(unsigned char *)(lo + in_u16(&r->in) % (hi - lo)) ^=
-		    nonzero(in_byte(&r->in));
+		*(unsigned char *)at ^= nonzero(in_byte(&r->in));
 	}
 	r->d.what = "random writes"; /* nothing promised but no crash */
 }
