@@ -24,7 +24,8 @@ struct guard {
 	size_t used; /* end of the last piece handed out */
 };
 
-/* 0, or -1 when the memory could not be had. */
+/* 0, or -1 when the memory could not be had. One guard at a time: every
+ * guard_open() reuses the same memory. */
 int guard_open(struct guard *g, size_t cap);
 /*
  * bytes of junk-filled memory starting misalign (0..15) bytes past a
@@ -32,6 +33,7 @@ int guard_open(struct guard *g, size_t cap);
  * fit. The next piece starts a guard zone after this one ends.
  */
 unsigned char *guard_take(struct guard *g, size_t bytes, size_t misalign);
+/* Done with the pieces; the memory stays for the next guard_open(). */
 void guard_close(struct guard *g);
 
 /* Memory given to a heap, exactly as it was given. */
