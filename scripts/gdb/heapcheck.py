@@ -85,7 +85,9 @@ def check_lists(heap, t):
     lay = heap.lay
     v = heap.v
     fl_map = as_int(v["fl_map"])
-    lo, hi = lay.ptr(v["lo"]), lay.ptr(v["hi"])
+    # a link must lie in one of the regions, as mm_link_ok() demands
+    spans = [(lay.ptr(r["first"]), lay.ptr(r["sentinel"]))
+             for r in heap.regions()]
     listed = set()
     for fl in range(lay.fl_count):
         sl_map = as_int(v["sl_map"][fl])
@@ -101,7 +103,8 @@ def check_lists(heap, t):
             prev = 0
             while b:
                 where = "lists[%d][%d]" % (fl, sl)
-                if b % HEAP_ALIGN or not lo <= b < hi:
+                if b % HEAP_ALIGN or not any(lo <= b < hi
+                                             for lo, hi in spans):
                     t.problem(prev or None, "%s: link 0x%x points outside "
                               "the heap" % (where, b))
                     break
