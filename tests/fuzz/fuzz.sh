@@ -52,8 +52,9 @@ merge() {
 	local name=$1 before after
 	before=$(find tests/fuzz/corpus/"$name" -type f | wc -l)
 	# edges only (no hit counts): a few inputs, not one per loop count
+	mkdir -p "$dir/crashes"
 	"$dir/$name" "${common[@]}" -merge=1 -use_counters=0 \
-		tests/fuzz/corpus/"$name" \
+		-artifact_prefix="$dir/crashes/$name-" tests/fuzz/corpus/"$name" \
 		"$dir/corpus/$name" >"$dir/logs/$name-merge.log" 2>&1 ||
 		{ echo "$name: merge failed, see $dir/logs/$name-merge.log"; failed=$((failed + 1)); }
 	after=$(find tests/fuzz/corpus/"$name" -type f | wc -l)
