@@ -71,7 +71,15 @@ asan64_CC     := $(CC)
 asan64_CFLAGS := $(HOST_BASE) -O1 -fno-omit-frame-pointer \
         -fsanitize=address,undefined -fno-sanitize-recover=all
 asan64_LIBS   := -fsanitize=address,undefined -lcmocka
-VARIANTS := host64 clang64 host32 asan64
+asan32_CC     := $(CC32)
+asan32_CFLAGS := $(HOST_BASE) -O1 -march=i686 -I$(B)/host32/include \
+        -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# The cross compiler's sanitizer runtimes live beside a cross libc that must
+# not be loaded with the system's i386 one: the rpath names a directory
+# holding only the runtimes (made by the rule below).
+asan32_LIBS   := -fsanitize=address,undefined -L/usr/lib/i386-linux-gnu -lcmocka \
+        -Wl,-rpath,$(abspath $(B))/asan32/lib
+VARIANTS := host64 clang64 host32 asan64 asan32
 
 .DEFAULT_GOAL := help
 # Objects made through pattern rules are not throwaway intermediates: keep
@@ -173,15 +181,21 @@ $(B)/host32/include/cmocka.h: | tools-i386
 	@mkdir -p $(dir $@)
 	@ln -sf /usr/include/cmocka.h $@
 
+ASAN32_RUNTIME := libasan.so.8 libubsan.so.1 libstdc++.so.6
+$(B)/asan32/lib/.made: | tools-i386
+	@mkdir -p $(dir $@)
+	@for l in $(ASAN32_RUNTIME); do ln -sf /usr/i686-linux-gnu/lib/$$l $(dir $@)$$l; done
+	@touch $@
+
 define variant_rules
-$(B)/$(1)/%.o: %.c | tools-host $(if $(filter host32,$(1)),tools-i386 $(B)/host32/include/cmocka.h)
+$(B)/$(1)/%.o: %.c | tools-host $(if $(filter host32 asan32,$(1)),tools-i386 $(B)/host32/include/cmocka.h)
 	@mkdir -p $$(dir $$@)
 	$$(say) CC $(1)/$$<
 	$$(Q)$$($(1)_CC) $$($(1)_CFLAGS) -c $$< -o $$@
 
-$(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(MM_SRCS) $(HOST_SRCS) $(TEST_COMMON))
+$(B)/$(1)/tests/%: $(B)/$(1)/tests/unit/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(MM_SRCS) $(HOST_SRCS) $(TEST_COMMON)) $(if $(filter asan32,$(1)),$(B)/asan32/lib/.made)
 	$$(say) LD $$@
-	$$(Q)$$($(1)_CC) -o $$@ $$^ $$($(1)_LIBS)
+	$$(Q)$$($(1)_CC) -o $$@ $$(filter %.o,$$^) $$($(1)_LIBS)
 
 $(1)-tests: $(addprefix $(B)/$(1)/tests/,$(UNIT_NAMES))
 .PHONY: $(1)-tests
