@@ -142,18 +142,23 @@ static inline struct free_links *block_links(const struct block *b)
 
 /*
  * Each step (h ^ field) * odd is a bijection in the field, and the final
- * xor-shift is a bijection too, so changing any single field (by any number
- * of bits) always changes the hash; several fields at once slip through with
- * probability 2^-wordbits. The secret makes a header impossible to forge
- * without reading one first.
+ * xor-shift, multiply, xor-shift is a bijection too, so changing any single
+ * field (by any number of bits) always changes the hash; several fields at
+ * once slip through with probability 2^-wordbits. The secret makes a header
+ * impossible to forge without reading one first. The finaliser matters: a
+ * multiply only carries upwards, so without the shift-then-multiply a flip
+ * of a field's top bit would flip fixed, predictable bits of the result
+ * (the fault fuzzer forged such a header without the secret).
  */
 static inline uintptr_t block_hash(uintptr_t secret, const struct block *b)
 {
 #if UINTPTR_MAX > 0xffffffffu
 	const uintptr_t k = (uintptr_t)0x9e3779b97f4a7c15u;
+	const uintptr_t k2 = (uintptr_t)0xbf58476d1ce4e5b9u;
 	const unsigned half = 32;
 #else
 	const uintptr_t k = (uintptr_t)0x9e3779b1u;
+	const uintptr_t k2 = (uintptr_t)0x85ebca6bu;
 	const unsigned half = 16;
 #endif
 	uintptr_t h = secret ^ (uintptr_t)b;
@@ -161,7 +166,9 @@ static inline uintptr_t block_hash(uintptr_t secret, const struct block *b)
 	h = (h ^ b->size) * k;
 	h = (h ^ (uintptr_t)b->prev) * k;
 	h = (h ^ b->meta) * k;
-	return h ^ (h >> half);
+	h ^= h >> half;
+	h *= k2;
+	return h ^ (h >> (half - 3));
 }
 
 static inline void block_seal(uintptr_t secret, struct block *b)

@@ -119,6 +119,16 @@ struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
 		explain_pointer(h, r, b, ptr, op);
 		return NULL;
 	}
+	/* a header that verifies must still stay inside its region: with the
+	 * secret read out of memory, one can be forged */
+	if (block_size(b) > (uintptr_t)r->sentinel - (uintptr_t)b ||
+	    block_size(b) < MIN_BLOCK ||
+	    (b->prev ? (uintptr_t)b->prev < (uintptr_t)r->first ||
+			   (uintptr_t)b->prev >= (uintptr_t)b
+		     : b != r->first)) {
+		mm_report_header(h, b, ptr);
+		return NULL;
+	}
 	if (block_is_free(b) && !linked(r, b)) {
 		explain_pointer(h, r, b, ptr, op);
 		return NULL;

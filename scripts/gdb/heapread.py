@@ -23,8 +23,9 @@ ALIGN_LOG2 = 4
 HEAP_MAGIC = 0x68656170
 HEAP_CHECKING = 1
 HEAP_QUARANTINE = 2
-# block_hash's multiplier and final shift, by the target's word size.
-HASH_CONSTANTS = {4: (0x9E3779B1, 16), 8: (0x9E3779B97F4A7C15, 32)}
+# block_hash's multipliers and shift, by the target's word size.
+HASH_CONSTANTS = {4: (0x9E3779B1, 0x85EBCA6B, 16),
+                  8: (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 32)}
 
 
 class Layout:
@@ -62,13 +63,15 @@ class Layout:
 
     def hash(self, secret, addr, size, prev, meta):
         """block_hash() of mm/block.h, in the target's word size."""
-        k, half = HASH_CONSTANTS[self.word]
+        k, k2, half = HASH_CONSTANTS[self.word]
         m = self.mask
         h = (secret ^ addr) & m
         h = ((h ^ size) * k) & m
         h = ((h ^ prev) * k) & m
         h = ((h ^ meta) * k) & m
-        return h ^ (h >> half)
+        h ^= h >> half
+        h = (h * k2) & m
+        return h ^ (h >> (half - 3))
 
     def size_class(self, size):
         """fl_class() of mm/freelist.c: the list a free block belongs in."""
