@@ -21,20 +21,23 @@ LOGS=$D/logs
 
 # Two scales. "full" (make stress) is what issue 5 asks for: 8 threads x
 # 1,000,000 operations, 6 processes x 200,000. "test" (make test) runs every
-# case smaller, to keep the suite near a minute and a half on a busy 2-core
-# machine, where 8 threads queue on the heap's ticket lock (a preempted
-# holder, or next in line, stalls all the others) and run far below one
-# thread's rate: 8 x 1,000,000 took about 4 minutes at load 9.
+# case small. 8 threads on 2 cores queue on the heap's ticket lock (a
+# preempted holder, or next in line, stalls all the others), so they run
+# far below one thread's rate, and slower still while other suites share
+# the machine: 8 x 1,000,000 took 150-240 s at load 9, and at load 20,
+# with other make tests running, 6 x 50,000 processes took 400 s. Without
+# the lock a run is caught within a few thousand operations, so the small
+# runs still tell a working lock from a missing one.
 # ThreadSanitizer runs every access through its runtime: fewer ops there.
 # The i386 and clang builds prove the code, not the scale.
 case ${STRESS_SCALE:-test} in
 full)
-	thread_ops=1000000 proc_ops=200000
+	thread_ops=1000000 procs=6 proc_ops=200000
 	tsan_thread_ops=100000 tsan_proc_ops=50000 small_ops=100000
 	;;
 test)
-	thread_ops=200000 proc_ops=100000
-	tsan_thread_ops=20000 tsan_proc_ops=20000 small_ops=50000
+	thread_ops=50000 procs=4 proc_ops=25000
+	tsan_thread_ops=5000 tsan_proc_ops=5000 small_ops=10000
 	;;
 *)
 	echo "FAIL - stress: STRESS_SCALE must be test or full"
@@ -43,13 +46,12 @@ test)
 esac
 THREADS=${STRESS_THREADS:-8}
 THREAD_OPS=${STRESS_THREAD_OPS:-$thread_ops}
-PROCS=${STRESS_PROCS:-6}
+PROCS=${STRESS_PROCS:-$procs}
 PROC_OPS=${STRESS_PROC_OPS:-$proc_ops}
 TSAN_THREAD_OPS=${STRESS_TSAN_THREAD_OPS:-$tsan_thread_ops}
 TSAN_PROCS=${STRESS_TSAN_PROCS:-4}
 TSAN_PROC_OPS=${STRESS_TSAN_PROC_OPS:-$tsan_proc_ops}
 SMALL_OPS=${STRESS_SMALL_OPS:-$small_ops}
-# Without the lock a run is caught within a few thousand operations.
 NOLOCK_OPS=${STRESS_NOLOCK_OPS:-200000}
 NOLOCK_RUNS=${STRESS_NOLOCK_RUNS:-2}
 TIMEOUT=${STRESS_TIMEOUT:-900}
