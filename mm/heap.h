@@ -39,6 +39,13 @@ extern "C" {
  */
 #define HEAP_CHECKING	0x1u
 #define HEAP_QUARANTINE 0x2u /* implies HEAP_CHECKING */
+/*
+ * Per-CPU (kernel) or per-thread (host) caches of small blocks in front of
+ * the heap, so that most operations take no lock. Needs the environment's
+ * cache hooks (mm/hooks.h; mm_host_init() and the kernel install them).
+ * Work in progress: accepted and ignored until the caches land.
+ */
+#define HEAP_CACHES 0x4u
 
 #define HEAP_FREE_BYTE	      0xdfu /* freed memory reads 0xdfdfdfdf... */
 #define HEAP_NEW_BYTE	      0xa1u /* allocated, not yet written by the caller */
