@@ -207,7 +207,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 		for (c = r->first; c != r->sentinel; c = block_next(c)) {
 			struct heap_block_info info;
 
-			if (!block_intact(h->secret, c)) {
+			if (!mm_block_fits(h, r, c)) {
 				mm_report_header(h, c, NULL);
 				rc = -1;
 				break;
@@ -266,6 +266,12 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 	irq = heap_lock(h);
 	*out = h->stats;
 	out->largest_free = largest_free(h);
+	/* what one call can get: in checking mode the red zone comes out of
+	 * the payload (mm_request_size) */
+	if (mm_checking(h))
+		out->largest_free = out->largest_free > HEAP_REDZONE
+					? out->largest_free - HEAP_REDZONE
+					: 0;
 	out->bytes_overhead = h->bytes_total - out->bytes_used -
 			      out->bytes_free - out->bytes_quarantined;
 	out->lock_acquired = h->lock.acquired;

@@ -78,15 +78,17 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	return 0;
 }
 
+/* A size that runs past the end of the address space cannot describe real
+ * memory: refuse it rather than clip it (clipping would put the sentinel
+ * at the top of the address space, far outside what the caller owns). */
 static int inward(void *mem, size_t bytes, uintptr_t *start, uintptr_t *end)
 {
 	uintptr_t a = (uintptr_t)mem;
-	uintptr_t e = bytes > UINTPTR_MAX - a ? UINTPTR_MAX : a + bytes;
 
-	if (!mem || a > UINTPTR_MAX - (HEAP_ALIGN - 1))
+	if (!mem || bytes > UINTPTR_MAX - a)
 		return -1;
 	*start = round_up(a, HEAP_ALIGN);
-	*end = round_down(e, HEAP_ALIGN);
+	*end = round_down(a + bytes, HEAP_ALIGN);
 	return *end > *start ? 0 : -1;
 }
 

@@ -125,14 +125,23 @@ void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
 
 void mm_report_header(struct heap *h, const struct block *b, const void *ptr)
 {
-	mm_fault(h,
-		 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
-				     .ptr = ptr,
-				     .block = b,
-				     .found = b->size},
-		 "heap: header of block %B corrupted (size field %x; previous "
-		 "block %B overflowed?)",
-		 b, b->size, b->prev);
+	struct heap_fault f = {.kind = HEAP_FAULT_CORRUPTED,
+			       .ptr = ptr,
+			       .block = b,
+			       .found = b->size};
+
+	/* the first block of a region has no neighbour below that could
+	 * have overflowed into it */
+	if (b->prev)
+		mm_fault(h, f,
+			 "heap: header of block %B corrupted (size field %x; "
+			 "previous block %B overflowed?)",
+			 b, b->size, b->prev);
+	else
+		mm_fault(h, f,
+			 "heap: header of block %B corrupted (size field %x; "
+			 "no block before it: written below its start?)",
+			 b, b->size);
 }
 
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)

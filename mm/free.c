@@ -20,6 +20,20 @@ struct region *mm_region_of(const struct heap *h, uintptr_t addr)
 	return NULL;
 }
 
+/* addr is in memory the heap was given but keeps for itself: struct heap,
+ * a struct region, or a region's sentinel. */
+static int mm_in_metadata(const struct heap *h, uintptr_t addr)
+{
+	const struct region *r;
+
+	for (r = h->regions; r; r = r->next)
+		if ((addr >= r->base && addr < (uintptr_t)r->first) ||
+		    (addr >= (uintptr_t)r->sentinel &&
+		     addr < (uintptr_t)r->sentinel + HDR_SIZE))
+			return 1;
+	return 0;
+}
+
 /*
  * ptr - header is not a block in use: its header does not verify, or it is
  * a stale one (absorbed by a merge; still marked free). Walking the region
@@ -35,7 +49,7 @@ static void explain_pointer(struct heap *h, struct region *r,
 	struct block *c, *next;
 
 	for (c = r->first; c != r->sentinel; c = next) {
-		if (!block_intact(h->secret, c)) {
+		if (!mm_block_fits(h, r, c)) {
 			if (c == b)
 				mm_report_header(h, c, ptr);
 			else
@@ -111,7 +125,11 @@ struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER,
 					     .ptr = ptr},
-			 "heap: %s of %p, which is not in this heap", op, ptr);
+			 mm_in_metadata(h, a)
+			     ? "heap: %s of %p, which points into the heap's "
+			       "own control structure (never a block)"
+			     : "heap: %s of %p, which is not in this heap",
+			 op, ptr);
 		return NULL;
 	}
 	b = block_from_payload(ptr);
@@ -121,8 +139,7 @@ struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
 	}
 	/* a header that verifies must still stay inside its region: with the
 	 * secret read out of memory, one can be forged */
-	if (block_size(b) > (uintptr_t)r->sentinel - (uintptr_t)b ||
-	    block_size(b) < MIN_BLOCK ||
+	if (!mm_block_fits(h, r, b) ||
 	    (b->prev ? (uintptr_t)b->prev < (uintptr_t)r->first ||
 			   (uintptr_t)b->prev >= (uintptr_t)b
 		     : b != r->first)) {

@@ -27,6 +27,8 @@ void fl_insert(struct heap *h, struct block *b)
 	unsigned fl, sl;
 	struct block *head;
 
+	if (h->relist)
+		return; /* mm_relist() will file it: its header says free */
 	fl_class(block_size(b), &fl, &sl);
 	head = h->lists[fl][sl];
 	block_links(b)->next = head;
@@ -51,6 +53,8 @@ int fl_remove(struct heap *h, struct block *b)
 	struct block *next = l->next, *prev = l->prev;
 	unsigned fl, sl;
 
+	if (h->relist)
+		return 0; /* the lists are rebuilt before they are read */
 	fl_class(block_size(b), &fl, &sl);
 	if (!mm_link_ok(h, next) || !mm_link_ok(h, prev) ||
 	    (next && block_links(next)->prev != b) ||
@@ -72,7 +76,11 @@ int fl_remove(struct heap *h, struct block *b)
 			 "heap: free-list links of free block %B overwritten "
 			 "(next link %p, prev link %p; written after free?)",
 			 b, (const void *)next, (const void *)prev);
-		return -1;
+		/* no link in this list can be trusted now: drop every list and
+		 * file the free blocks again from their headers (mm_relist),
+		 * so that allocation goes on. b is off its list, as asked. */
+		h->relist = 1;
+		return 0;
 	}
 	if (next)
 		block_links(next)->prev = prev;
@@ -150,6 +158,10 @@ struct block *fl_take(struct heap *h, size_t size)
 	unsigned fl, sl;
 	struct block *b;
 
+	/* no block is between list and use here, so rebuilding is safe */
+	if (h->relist)
+		mm_relist(h);
+
 	if (size >= SMALL_LIMIT)
 		rounded += ((size_t)1 << (bit_fls(size) - SL_LOG2)) - 1;
 	fl_class(rounded, &fl, &sl);
@@ -181,4 +193,32 @@ struct block *fl_take(struct heap *h, size_t size)
 	if (fl_remove(h, b) != 0)
 		return NULL;
 	return b;
+}
+
+/*
+ * Rebuild every free list from the blocks' own headers, after a list was
+ * found damaged. Called between operations (heap_unlock) or where no block
+ * is half taken (fl_take). A region is followed only as far as its headers
+ * verify and tile it; heap_check reports whatever lies past damage.
+ */
+void mm_relist(struct heap *h)
+{
+	const struct region *r;
+
+	h->relist = 0;
+	h->fl_map = 0;
+	mm_fill(h->sl_map, 0, sizeof h->sl_map);
+	mm_fill(h->lists, 0, sizeof h->lists);
+	h->stats.free_blocks = 0;
+	h->stats.bytes_free = 0;
+	for (r = h->regions; r; r = r->next) {
+		struct block *c;
+
+		for (c = r->first; c != r->sentinel; c = block_next(c)) {
+			if (!mm_block_fits(h, r, c))
+				break;
+			if (block_is_listed(c))
+				fl_insert(h, c);
+		}
+	}
 }

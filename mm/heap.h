@@ -87,7 +87,7 @@ struct heap_stats {
 	size_t bytes_requested; /* bytes callers asked for, of those */
 	size_t bytes_free;	/* payload bytes of free blocks */
 	size_t bytes_overhead;	/* headers, sentinels, control structures */
-	size_t largest_free;	/* largest payload one free block could give */
+	size_t largest_free;	/* largest size one heap_alloc() can get now */
 	size_t used_blocks;
 	size_t free_blocks;
 	size_t peak_used;	   /* high-water mark of bytes_used */

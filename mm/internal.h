@@ -77,6 +77,8 @@ struct heap {
 	struct block *quarantine[HEAP_QUARANTINE_SLOTS];
 	unsigned q_head, q_count;
 
+	int relist; /* a free list was found damaged: rebuild them all */
+
 	heap_fault_fn fault_fn;
 	void *fault_ctx;
 	char msg[160]; /* the message of the fault being reported */
@@ -91,6 +93,7 @@ void fl_insert(struct heap *h, struct block *b);
 int fl_remove(struct heap *h, struct block *b);
 struct block *fl_take(struct heap *h, size_t size);
 void fl_class(size_t size, unsigned *fl, unsigned *sl);
+void mm_relist(struct heap *h);
 
 /* For reading memory of any type a word at a time. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -194,6 +197,19 @@ static inline int mm_link_ok(const struct heap *h, const struct block *b)
 	return block_intact(h->secret, b) && block_is_listed(b);
 }
 
+/*
+ * b is a genuine block of region r: its header verifies and it tiles the
+ * region (at least a minimal block, ending at or before the sentinel). A
+ * header that verifies but runs past its region was forged with the
+ * secret read out of memory; following it would leave the heap.
+ */
+static inline int mm_block_fits(const struct heap *h, const struct region *r,
+				const struct block *b)
+{
+	return block_intact(h->secret, b) && block_size(b) >= MIN_BLOCK &&
+	       block_size(b) <= (uintptr_t)r->sentinel - (uintptr_t)b;
+}
+
 /* Every public operation runs between these two. */
 static inline uintptr_t heap_lock(struct heap *h)
 {
@@ -203,6 +219,8 @@ static inline uintptr_t heap_lock(struct heap *h)
 
 static inline void heap_unlock(struct heap *h, uintptr_t irq)
 {
+	if (h->relist)
+		mm_relist(h);
 	spin_unlock(&h->lock, irq);
 	ann_leave();
 }

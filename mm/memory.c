@@ -5,10 +5,15 @@
 
 static struct heap *system_heap;
 
+/* A second call would build a new heap over memory that may hold live
+ * blocks of the first: refused, and the first heap stays. */
 int memory_init_flags(void *base, size_t bytes, unsigned flags)
 {
-	struct heap *h = heap_create_flags(base, bytes, flags);
+	struct heap *h;
 
+	if (system_heap)
+		return -1;
+	h = heap_create_flags(base, bytes, flags);
 	if (!h)
 		return -1;
 	system_heap = h;

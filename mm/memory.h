@@ -12,7 +12,8 @@
 
 #include "heap.h"
 
-/* 0 on success, -1 when the memory is too small. Flags as heap_create_flags. */
+/* 0 on success; -1 when the memory is too small, or when the system heap
+ * already exists (it is never re-created). Flags as heap_create_flags. */
 int memory_init(void *base, size_t bytes);
 int memory_init_flags(void *base, size_t bytes, unsigned flags);
 

@@ -222,7 +222,41 @@ test_free_of_a_pointer_into_the_control_area_is_reported(void **state)
 	unsigned char *inner = fx->mem + 4 * HEAP_ALIGN;
 
 	heap_free(fx->heap, inner);
+	/* named for what it is, not "not in this heap" */
+	assert_non_null(strstr(fx->log.last_what, "control structure"));
 	assert_one_fault(fx, HEAP_FAULT_INVALID_POINTER, inner);
+	assert_heap_usable(fx);
+}
+
+/*
+ * The first block of a region has no block before it to blame: its damaged
+ * header is reported as such (it once said "previous block (none)
+ * overflowed?").
+ */
+static void test_damaged_first_block_blames_no_neighbour(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned char *first = heap_alloc(fx->heap, 64);
+	unsigned char *second = heap_alloc(fx->heap, 64);
+	unsigned char saved;
+
+	assert_non_null(second);
+	assert_true(first < second);
+	saved = first[-1];
+	first[-1] ^= 0x40;
+	heap_free(fx->heap, first);
+	assert_non_null(strstr(fx->log.last_what, "no block before it"));
+	assert_null(strstr(fx->log.last_what, "(none)"));
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, first);
+	first[-1] = saved;
+	heap_free(fx->heap, first);
+	/* the second block's neighbour is real: that one is named */
+	second[-sizeof(uintptr_t) * 4] ^= 0x01;
+	heap_free(fx->heap, second);
+	assert_non_null(strstr(fx->log.last_what, "previous block 0x"));
+	assert_one_fault(fx, HEAP_FAULT_CORRUPTED, second);
+	second[-sizeof(uintptr_t) * 4] ^= 0x01;
+	heap_free(fx->heap, second);
 	assert_heap_usable(fx);
 }
 
@@ -616,6 +650,7 @@ int main(void)
 	    T(test_free_of_a_misaligned_pointer_is_reported_as_invalid),
 	    T(test_free_of_another_heaps_pointer_is_reported_as_invalid),
 	    T(test_free_of_a_pointer_into_the_control_area_is_reported),
+	    T(test_damaged_first_block_blames_no_neighbour),
 	    T(test_pointer_outside_every_region_is_not_dereferenced),
 	    T(test_realloc_of_an_invalid_pointer_is_reported_and_returns_null),
 	    T(test_realloc_of_a_freed_pointer_is_reported_and_returns_null),

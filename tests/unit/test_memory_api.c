@@ -129,6 +129,32 @@ static void test_memory_init_makes_the_system_heap(void **state)
 	assert_int_equal(s.used_blocks, 0);
 }
 
+/*
+ * A second memory_init would lay a new heap over memory that may hold live
+ * blocks of the first (it once did, silently): refused, and the system heap
+ * and its blocks stay as they were.
+ */
+static void test_second_memory_init_is_refused(void **state)
+{
+	struct heap *h = memory_heap();
+	unsigned char *other = buffer_get(SYSTEM_BYTES);
+	unsigned char *p = allocate_memory(100);
+
+	(void)state;
+	assert_non_null(other);
+	assert_non_null(p);
+	pattern_fill(p, 100, 7);
+	assert_int_equal(memory_init(system_mem, SYSTEM_BYTES), -1);
+	assert_int_equal(memory_init(other, SYSTEM_BYTES), -1);
+	assert_int_equal(memory_init_flags(other, SYSTEM_BYTES, HEAP_CHECKING),
+			 -1);
+	assert_ptr_equal(memory_heap(), h);
+	assert_true(pattern_intact(p, 100, 7));
+	assert_true(bytes_all(other, SYSTEM_BYTES, FIXTURE_JUNK));
+	deallocate_memory(p);
+	buffer_put(other);
+}
+
 static void test_allocate_memory_comes_from_the_system_heap(void **state)
 {
 	unsigned char *p = allocate_memory(1000);
@@ -321,6 +347,7 @@ int main(void)
 	    cmocka_unit_test(test_memory_init_rejects_memory_too_small),
 	    cmocka_unit_test(test_memory_init_makes_the_system_heap),
 	    /* after it */
+	    S(test_second_memory_init_is_refused),
 	    S(test_allocate_memory_comes_from_the_system_heap),
 	    S(test_allocate_memory_of_zero_returns_distinct_pointers),
 	    S(test_allocate_memory_of_size_max_returns_null),

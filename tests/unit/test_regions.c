@@ -16,6 +16,7 @@
 #include "tests/common/fault_log.h"
 #include "tests/common/fixture.h"
 #include "tests/common/pattern.h"
+#include "tests/common/pattern.h"
 #include "tests/common/walk.h"
 
 #define SCAN_LIMIT ((size_t)64 << 10)
@@ -113,6 +114,39 @@ static void test_create_returns_null_for_memory_too_small(void **state)
 	for (size_t i = 0; i < sizeof tiny / sizeof tiny[0]; i++)
 		assert_null(heap_create(buf, tiny[i]));
 	buffer_put(buf);
+}
+
+/*
+ * A size that runs past the top of the address space describes no real
+ * memory: refused, untouched. (It once crashed: the heap was laid out up to
+ * the last address and the sentinel written there.)
+ */
+static void test_create_refuses_a_size_that_wraps(void **state)
+{
+	unsigned char *buf = buffer_get(4096);
+	size_t to_top = (size_t)(UINTPTR_MAX - (uintptr_t)buf);
+
+	(void)state;
+	assert_non_null(buf);
+	assert_null(heap_create(buf, SIZE_MAX));
+	assert_null(heap_create(buf, to_top + 1));
+	assert_null(heap_create(buf, to_top + 4096));
+	assert_null(heap_create_flags(buf, SIZE_MAX, HEAP_CHECKING));
+	assert_true(bytes_all(buf, 4096, FIXTURE_JUNK));
+	buffer_put(buf);
+}
+
+static void test_add_region_refuses_a_size_that_wraps(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned char *piece = fixture_buffer(fx, 4096);
+	size_t to_top = (size_t)(UINTPTR_MAX - (uintptr_t)piece);
+
+	assert_non_null(piece);
+	assert_int_equal(heap_add_region(fx->heap, piece, SIZE_MAX), -1);
+	assert_int_equal(heap_add_region(fx->heap, piece, to_top + 1), -1);
+	assert_int_equal(stats_of(fx->heap).regions, 1);
+	assert_true(bytes_all(piece, 4096, FIXTURE_JUNK));
 }
 
 static void test_create_smallest_accepted_heap_can_allocate(void **state)
@@ -394,6 +428,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_create_returns_null_for_memory_too_small),
 	    cmocka_unit_test(test_create_smallest_accepted_heap_can_allocate),
+	    cmocka_unit_test(test_create_refuses_a_size_that_wraps),
+	    T(test_add_region_refuses_a_size_that_wraps),
 	    cmocka_unit_test(
 		test_create_rounds_a_misaligned_base_and_size_inward),
 	    cmocka_unit_test(test_heap_never_touches_memory_outside_its_region),
