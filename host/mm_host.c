@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "host/mm_host.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -28,27 +29,78 @@ static uintptr_t host_entropy(void)
 }
 
 /*
- * Thread ids differ between threads and between processes, which is what
- * the lock's holder checks need. The lock asks on every operation, so the
- * id is cached per thread (a gettid system call each time cost more than
- * the allocation itself); a forked child inherits the cache and must drop
- * it, or it would pass for its parent.
+ * What each thread keeps: its id, which differs between threads and
+ * between processes (what the lock's holder checks and the caches'
+ * owners need), and its caches. The lock and the caches ask on every
+ * operation, so the id is read from the kernel once per thread (a gettid
+ * system call each time cost more than the allocation itself). A forked
+ * child inherits all of it and must drop it, or it would pass for its
+ * parent and use its parent's caches.
  */
-static _Thread_local unsigned cached_tid;
+struct host_thread {
+	unsigned tid;
+	int exit_hooked;
+	struct mm_local local;
+};
+
+static _Thread_local struct host_thread me;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
 static unsigned host_thread_id(void)
 {
-	if (!cached_tid)
-		cached_tid = (unsigned)syscall(SYS_gettid);
-	return cached_tid;
+	if (!me.tid)
+		me.tid = (unsigned)syscall(SYS_gettid);
+	return me.tid;
 }
 
-static void forget_tid_in_child(void)
+/* A thread that exits gives its caches back (the key's destructor). */
+static void give_back_at_exit(void *arg)
 {
-	cached_tid = 0;
+	mm_local_release(arg);
 }
 
-/* More threads than cores: let the lock's holder have this one. */
+static void make_exit_key(void)
+{
+	if (pthread_key_create(&exit_key, give_back_at_exit) != 0)
+		exit_key = (pthread_key_t)-1;
+}
+
+static struct mm_local *host_local(void)
+{
+	if (!me.exit_hooked) {
+		/* before the first cache: a thread that could not be told
+		 * of its own exit runs without caches (NULL) */
+		pthread_once(&exit_key_once, make_exit_key);
+		if (exit_key == (pthread_key_t)-1 ||
+		    pthread_setspecific(exit_key, &me.local) != 0)
+			return NULL;
+		me.exit_hooked = 1;
+	}
+	return &me.local;
+}
+
+static void forget_in_child(void)
+{
+	me.tid = 0;
+	mm_local_forget(&me.local);
+}
+
+/*
+ * The heap's lock sleeps here. Shared futexes (no FUTEX_PRIVATE_FLAG):
+ * a heap in MAP_SHARED memory is locked by several processes.
+ */
+static void host_wait(atomic_uint *word, unsigned value)
+{
+	syscall(SYS_futex, (void *)word, FUTEX_WAIT, value, NULL, NULL, 0);
+}
+
+static void host_wake(atomic_uint *word)
+{
+	syscall(SYS_futex, (void *)word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* No wait hook installed: let the lock's holder have this core. */
 static void host_relax(void)
 {
 	sched_yield();
@@ -75,6 +127,9 @@ void mm_host_init(void)
 	    .entropy = host_entropy,
 	    .cpu_id = host_thread_id,
 	    .relax = host_relax,
+	    .wait = host_wait,
+	    .wake = host_wake,
+	    .local = host_local,
 	    .panic = host_panic,
 	    .fault = mm_host_fault_abort,
 	};
@@ -83,5 +138,5 @@ void mm_host_init(void)
 
 	mm_set_hooks(&hooks);
 	if (!registered++)
-		pthread_atfork(NULL, NULL, forget_tid_in_child);
+		pthread_atfork(NULL, NULL, forget_in_child);
 }

@@ -3,6 +3,7 @@
  * operations that allocation, free and realloc share.
  */
 #include "bitops.h"
+#include "cache_ops.h"
 #include "internal.h"
 
 int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
@@ -19,34 +20,33 @@ int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
 }
 
 /*
- * Point n back at prev. A header that no longer verifies is reported and
- * left unsealed: resealing it would launder the damage.
+ * Point n back at prev. prev is not part of n's check (operations on
+ * either side of n may rewrite it, under the lock), so nothing is resealed;
+ * a header that does not verify is reported all the same, since the
+ * caller is about to rely on its neighbour.
  */
 void mm_set_prev(struct heap *h, struct block *n, struct block *prev)
 {
-	if (!block_intact(h->secret, n)) {
+	if (!block_intact(h->secret, n))
 		mm_report_header(h, n, NULL);
-		n->prev = prev;
-		return;
-	}
 	n->prev = prev;
-	block_seal(h->secret, n);
 }
 
-static void used_account(struct heap *h, const struct block *b, int add)
+/* blocks (with payload and requested bytes in all) left the heap (add) or
+ * came back: every block out, a caller's, cached or the heap's own. */
+void mm_account_out(struct heap *h, size_t blocks, size_t payload,
+		    size_t requested, int add)
 {
-	size_t payload = block_payload_size(b);
-	size_t requested = block_requested(b);
 	struct heap_stats *s = &h->stats;
 
 	if (add) {
-		s->used_blocks++;
+		s->used_blocks += blocks;
 		s->bytes_used += payload;
 		s->bytes_requested += requested;
 		if (s->bytes_used > s->peak_used)
 			s->peak_used = s->bytes_used;
 	} else {
-		s->used_blocks--;
+		s->used_blocks -= blocks;
 		s->bytes_used -= payload;
 		s->bytes_requested -= requested;
 	}
@@ -58,22 +58,23 @@ void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 	size_t size = block_size(b);
 
 	b->size = size;
-	b->meta = (uintptr_t)(size - HDR_SIZE - requested) |
-		  ((uintptr_t)align_log2 << META_ALIGN_SHIFT);
 	block_seal(h->secret, b);
-	used_account(h, b, 1);
+	block_set_meta(
+	    b, meta_make(block_key(h->secret, b),
+			 meta_used(size - HDR_SIZE - requested, align_log2)));
+	mm_account_out(h, 1, size - HDR_SIZE, requested, 1);
 }
 
 /* Take b (a used block) out of the statistics before it is resized or freed. */
 void mm_unmark_used(struct heap *h, struct block *b)
 {
-	used_account(h, b, 0);
+	mm_account_out(h, 1, block_payload_size(b), mm_requested(h, b), 0);
 }
 
 void mm_mark_free(struct heap *h, struct block *b, size_t size)
 {
 	b->size = size | BLOCK_FREE;
-	b->meta = 0;
+	block_set_meta(b, 0);
 	block_seal(h->secret, b);
 }
 
@@ -151,7 +152,7 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 
 		a->size = block_size(b) - gap;
 		a->prev = b;
-		a->meta = 0;
+		block_set_meta(a, 0);
 		block_seal(h->secret, a);
 		mm_set_prev(h, block_next(a), a);
 		mm_mark_free(h, b, gap);
@@ -178,6 +179,32 @@ static void *alloc_once(struct heap *h, size_t n, size_t need, size_t align)
 	return block_payload(b);
 }
 
+/*
+ * Out of memory only because blocks wait elsewhere: the quarantine's, and
+ * the caches' (the depot and this CPU's cache now, every other cache at
+ * its next call), go back, and the heap merges them.
+ */
+static int give_back_waiting(struct heap *h)
+{
+	struct mm_cache *c;
+	int any = 0;
+
+	if (h->q_count) {
+		mm_quarantine_flush(h);
+		any = 1;
+	}
+	if (h->cached) {
+		atomic_fetch_add_explicit(&h->drain_gen, 1,
+					  memory_order_relaxed);
+		any |= h->depot_blocks != 0;
+		mm_depot_give_back(h);
+		c = mm_cache_mine(h);
+		if (c && mm_cache_give_back(h, c))
+			any = 1;
+	}
+	return any;
+}
+
 void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 {
 	size_t need;
@@ -186,11 +213,8 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	if (mm_request_size(h, n, &need) != 0)
 		return NULL;
 	p = alloc_once(h, n, need, align);
-	if (!p && h->q_count) {
-		/* out of memory only because of the quarantine: give it back */
-		mm_quarantine_flush(h);
+	if (!p && give_back_waiting(h))
 		p = alloc_once(h, n, need, align);
-	}
 	if (p) {
 		ann_alloc(p, n);
 		if (mm_checking(h))
@@ -199,17 +223,29 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	return p;
 }
 
-void *heap_alloc(struct heap *h, size_t size)
+/* Apart, so that heap_alloc itself stays small for its cache hits. */
+static MM_NOINLINE void *alloc_with_lock(struct heap *h, size_t size)
 {
 	uintptr_t irq;
 	void *p;
 
-	if (!heap_valid(h))
+	if (heap_lock(h, &irq) != 0)
 		return NULL;
-	irq = heap_lock(h);
 	p = mm_alloc_locked(h, size, HEAP_ALIGN);
 	heap_unlock(h, irq);
 	return p;
+}
+
+void *heap_alloc(struct heap *h, size_t size)
+{
+	void *p;
+
+	if (!heap_valid(h))
+		return NULL;
+	if (h->cached && size <= CACHE_MAX_PAYLOAD &&
+	    (p = mm_cache_alloc(h, size)) != NULL)
+		return p;
+	return alloc_with_lock(h, size);
 }
 
 void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
@@ -220,7 +256,10 @@ void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
 	if (!heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
 	    align > HEAP_MAX_ALIGN)
 		return NULL;
-	irq = heap_lock(h);
+	if (align <= HEAP_ALIGN)
+		return heap_alloc(h, size);
+	if (heap_lock(h, &irq) != 0)
+		return NULL;
 	p = mm_alloc_locked(h, size, align);
 	heap_unlock(h, irq);
 	return p;

@@ -10,8 +10,9 @@
 #define MAX_REPORTS 16
 
 struct tally {
-	size_t used_blocks, free_blocks, quarantined_blocks;
+	size_t used_blocks, free_blocks, quarantined_blocks, cached_blocks;
 	size_t bytes_used, bytes_free, bytes_requested, bytes_quarantined;
+	size_t bytes_cached, internal_blocks, internal_bytes;
 	int bad;
 };
 
@@ -23,6 +24,8 @@ static void check_contents(struct heap *h, struct tally *t,
 	int rc;
 
 	if (!mm_checking(h))
+		return;
+	if (!block_is_free(c) && !meta_is_callers(mm_meta(h, c)))
 		return;
 	if (!block_is_free(c))
 		rc = mm_canary_verify(h, c);
@@ -59,6 +62,31 @@ static void link_problem(struct heap *h, struct tally *t, const struct block *b,
 	       b, what);
 }
 
+/* A block the heap gave out: a caller's, cached, or the heap's own. Its
+ * meta may change as we read it (a cache taking or handing it out), but
+ * in one store: every value read must verify. */
+static void tally_out(struct heap *h, struct tally *t, const struct block *c)
+{
+	uintptr_t data = mm_meta(h, c);
+	size_t payload = block_payload_size(c);
+
+	if (data == META_BAD) {
+		problem(h, t, c, "meta field does not verify");
+	} else if (data == META_CACHED) {
+		t->cached_blocks++;
+		t->bytes_cached += payload;
+	} else if (data == META_INTERNAL) {
+		t->internal_blocks++;
+		t->internal_bytes += payload;
+	} else if (!meta_is_callers(data) || meta_slack(data) > payload) {
+		problem(h, t, c, "requested size larger than the block");
+	} else {
+		t->used_blocks++;
+		t->bytes_used += payload;
+		t->bytes_requested += payload - meta_slack(data);
+	}
+}
+
 static void check_region(struct heap *h, const struct region *r,
 			 struct tally *t)
 {
@@ -74,6 +102,11 @@ static void check_region(struct heap *h, const struct region *r,
 			problem(h, t, c,
 				"prev link does not name the block "
 				"before it");
+		/* free blocks and sentinels keep meta at 0: their check does
+		 * not cover it, this does */
+		if ((block_is_free(c) || c == r->sentinel) &&
+		    block_meta(c) != 0)
+			problem(h, t, c, "meta field of a free block is not 0");
 		if (c == r->sentinel) {
 			if (!block_is_sentinel(c) || block_is_free(c))
 				problem(h, t, c,
@@ -97,15 +130,7 @@ static void check_region(struct heap *h, const struct region *r,
 			t->quarantined_blocks++;
 			t->bytes_quarantined += block_payload_size(c);
 		} else {
-			size_t slack = (size_t)(c->meta & META_SLACK_MASK);
-
-			if (slack > block_payload_size(c))
-				problem(h, t, c,
-					"requested size larger than "
-					"the block");
-			t->used_blocks++;
-			t->bytes_used += block_payload_size(c);
-			t->bytes_requested += block_payload_size(c) - slack;
+			tally_out(h, t, c);
 		}
 		prev = c;
 		c = block_next(c);
@@ -168,27 +193,49 @@ static size_t check_lists(struct heap *h, struct tally *t)
 	return listed;
 }
 
+/*
+ * The blocks out of the heap are its callers', the caches' and its own;
+ * their number and bytes must match what the heap counted. Who holds the
+ * cached ones, and what callers asked for, changes without the lock on
+ * the other CPUs: those are compared only for a heap without caches.
+ */
+static void check_totals(struct heap *h, struct tally *t)
+{
+	const struct heap_stats *s = &h->stats;
+
+	if (t->used_blocks + t->cached_blocks + t->internal_blocks !=
+		s->used_blocks ||
+	    t->bytes_used + t->bytes_cached + t->internal_bytes !=
+		s->bytes_used ||
+	    t->free_blocks != s->free_blocks ||
+	    t->bytes_free != s->bytes_free ||
+	    t->quarantined_blocks != s->quarantined_blocks ||
+	    t->bytes_quarantined != s->bytes_quarantined ||
+	    t->internal_blocks != h->internal_blocks ||
+	    (!h->cached && (t->bytes_requested != s->bytes_requested ||
+			    t->cached_blocks != 0)))
+		problem(h, t, NULL, "statistics disagree with the blocks");
+}
+
 int heap_check(struct heap *h)
 {
 	struct tally t = {0};
 	const struct region *r;
+	struct mm_cache *c;
 	uintptr_t irq;
 
 	if (!heap_valid(h))
 		return 1;
-	irq = heap_lock(h);
+	if (heap_lock(h, &irq) != 0)
+		return 1;
 	for (r = h->regions; r; r = r->next)
 		check_region(h, r, &t);
 	if (check_lists(h, &t) != t.free_blocks)
 		problem(h, &t, NULL, "some free blocks are in no free list");
-	if (t.used_blocks != h->stats.used_blocks ||
-	    t.free_blocks != h->stats.free_blocks ||
-	    t.bytes_used != h->stats.bytes_used ||
-	    t.bytes_free != h->stats.bytes_free ||
-	    t.bytes_requested != h->stats.bytes_requested ||
-	    t.quarantined_blocks != h->stats.quarantined_blocks ||
-	    t.bytes_quarantined != h->stats.bytes_quarantined)
-		problem(h, &t, NULL, "statistics disagree with the blocks");
+	check_totals(h, &t);
+	c = mm_cache_mine(h);
+	if (c)
+		t.bad += mm_cache_check(h, c);
 	heap_unlock(h, irq);
 	return t.bad;
 }
@@ -198,29 +245,42 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 	const struct region *r;
 	const struct block *c;
 	uintptr_t irq;
+	unsigned was;
 	int rc = 0;
 
 	if (!heap_valid(h) || !fn)
 		return -1;
-	irq = heap_lock(h);
+	if (heap_lock(h, &irq) != 0)
+		return -1;
+	was = atomic_load_explicit(&h->in_callback, memory_order_relaxed);
 	for (r = h->regions; r && rc == 0; r = r->next) {
 		for (c = r->first; c != r->sentinel; c = block_next(c)) {
-			struct heap_block_info info;
+			struct heap_block_info info = {0};
+			uintptr_t data;
 
 			if (!mm_block_fits(h, r, c)) {
 				mm_report_header(h, c, NULL);
 				rc = -1;
 				break;
 			}
+			data = block_is_free(c) ? 0 : mm_meta(h, c);
 			info.block = c;
 			info.ptr = block_payload(c);
 			info.size = block_payload_size(c);
 			info.free = block_is_free(c);
 			info.quarantined =
 			    block_is_free(c) && !block_is_listed(c);
-			info.requested = info.free ? 0 : block_requested(c);
+			info.cached = !info.free && data == META_CACHED;
+			info.internal = !info.free && data == META_INTERNAL;
+			info.requested = info.free ? 0 : mm_requested(h, c);
 			info.region = (int)r->index;
+			/* the callback may call back in: refused, not a
+			 * deadlock (heap_lock) */
+			atomic_store_explicit(&h->in_callback, IN_WALK,
+					      memory_order_relaxed);
 			rc = fn(&info, ctx);
+			atomic_store_explicit(&h->in_callback, was,
+					      memory_order_relaxed);
 			if (rc)
 				break;
 		}
@@ -256,14 +316,14 @@ static size_t largest_free(const struct heap *h)
 void heap_get_stats(struct heap *h, struct heap_stats *out)
 {
 	uintptr_t irq;
+	intptr_t requested = 0;
+	size_t cached_bytes = 0, cached;
 
 	if (!out)
 		return;
-	if (!heap_valid(h)) {
-		mm_fill(out, 0, sizeof *out);
+	mm_fill(out, 0, sizeof *out);
+	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
 		return;
-	}
-	irq = heap_lock(h);
 	*out = h->stats;
 	out->largest_free = largest_free(h);
 	/* what one call can get: in checking mode the red zone comes out of
@@ -272,9 +332,20 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 		out->largest_free = out->largest_free > HEAP_REDZONE
 					? out->largest_free - HEAP_REDZONE
 					: 0;
+	/* the heap counted every block it gave out; callers hold those that
+	 * no cache holds, that are not its own, and not lost */
+	cached = mm_cache_count(h, &cached_bytes, &requested);
+	out->cached_blocks = cached;
+	out->bytes_cached = cached_bytes;
+	out->used_blocks -= cached + h->internal_blocks + h->lost_blocks;
+	out->bytes_used -= cached_bytes + h->internal_bytes + h->lost_bytes;
+	out->bytes_requested =
+	    (size_t)((intptr_t)out->bytes_requested + requested);
 	out->bytes_overhead = h->bytes_total - out->bytes_used -
-			      out->bytes_free - out->bytes_quarantined;
+			      out->bytes_free - out->bytes_quarantined -
+			      out->bytes_cached;
 	out->lock_acquired = h->lock.acquired;
 	out->lock_contended = h->lock.contended;
+	out->lock_slept = h->lock.slept;
 	heap_unlock(h, irq);
 }

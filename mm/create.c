@@ -18,12 +18,15 @@ void mm_set_hooks(const struct mm_hooks *hooks)
 
 static uintptr_t make_secret(const struct heap *h)
 {
+	static unsigned made;
 	uintptr_t s = mm_hooks.entropy ? mm_hooks.entropy() : 0;
 	uintptr_t local = 0;
 
-	/* without entropy, still differ between heaps and between boots that
-	 * place the stack differently */
-	s ^= (uintptr_t)h ^ ((uintptr_t)&local << 7);
+	/* without entropy, still differ between heaps, between heaps made
+	 * again at one address (a cache slot tells them apart by the
+	 * secret), and between boots that place the stack differently */
+	s ^=
+	    (uintptr_t)h ^ ((uintptr_t)&local << 7) ^ ((uintptr_t)++made << 20);
 	s *= (uintptr_t)0x2545f4914f6cdd1du;
 	return s ^ (s >> 15) ^ 1u;
 }
@@ -63,7 +66,7 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 		     (size_t)((uintptr_t)sentinel - (uintptr_t)first));
 	sentinel->size = HDR_SIZE | BLOCK_SENTINEL;
 	sentinel->prev = first;
-	sentinel->meta = 0;
+	block_set_meta(sentinel, 0);
 	block_seal(h->secret, sentinel);
 
 	*tail = r;
@@ -109,6 +112,11 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 	if (add_region(h, start, start + hsize, end) != 0) {
 		h = NULL;
 	} else {
+		mm_caches_init(h);
+		/* a heap the registry cannot hold gets no caches: a thread
+		 * that exits could not give them back safely */
+		if (h->cached && mm_registry_add(h) != 0)
+			h->cached = 0;
 		/* last: a heap is valid only once it is whole */
 		h->magic = HEAP_MAGIC;
 	}
@@ -128,7 +136,8 @@ int heap_add_region(struct heap *h, void *mem, size_t bytes)
 
 	if (!heap_valid(h) || inward(mem, bytes, &start, &end) != 0)
 		return -1;
-	irq = heap_lock(h);
+	if (heap_lock(h, &irq) != 0)
+		return -1;
 	rc = add_region(h, start, start, end);
 	heap_unlock(h, irq);
 	return rc;

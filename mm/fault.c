@@ -105,22 +105,58 @@ void mm_format(struct mm_out *o, const char *fmt, ...)
 	o->buf[o->len] = '\0';
 }
 
+static void hand_over(struct heap *h, struct heap_fault *f)
+{
+	heap_fault_fn fn = h->fault_fn ? h->fault_fn : mm_hooks.fault;
+	void *ctx = h->fault_fn ? h->fault_ctx : mm_hooks.fault_ctx;
+	unsigned was;
+
+	f->what = h->msg;
+	if ((unsigned)f->kind < HEAP_FAULT_KINDS)
+		h->stats.faults[f->kind]++;
+	if (!fn)
+		return;
+	/* the handler may call back in: refused, not a deadlock */
+	was = atomic_load_explicit(&h->in_callback, memory_order_relaxed);
+	atomic_store_explicit(&h->in_callback, IN_FAULT, memory_order_relaxed);
+	fn(f, ctx);
+	atomic_store_explicit(&h->in_callback, was, memory_order_relaxed);
+}
+
 void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
 {
 	struct mm_out o = {h->msg, 0, sizeof h->msg};
-	heap_fault_fn fn = h->fault_fn ? h->fault_fn : mm_hooks.fault;
-	void *ctx = h->fault_fn ? h->fault_ctx : mm_hooks.fault_ctx;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vformat(&o, fmt, ap);
 	va_end(ap);
 	h->msg[o.len] = '\0';
-	f.what = h->msg;
-	if ((unsigned)f.kind < HEAP_FAULT_KINDS)
-		h->stats.faults[f.kind]++;
-	if (fn)
-		fn(&f, ctx);
+	hand_over(h, &f);
+}
+
+/*
+ * A call on h while one of h's callbacks runs. From the callback itself
+ * (this CPU holds the lock; or, with no cpu_id hook to tell CPUs apart,
+ * anybody does) it must be refused: waiting for the lock would wait for
+ * ourselves. Reported through the handler, unless the handler is what
+ * called: then only counted.
+ */
+int mm_reentered(struct heap *h)
+{
+	unsigned in =
+	    atomic_load_explicit(&h->in_callback, memory_order_relaxed);
+
+	if (!spin_held(&h->lock) && (mm_hooks.cpu_id || !spin_busy(&h->lock)))
+		return 0;
+	if (in == IN_FAULT) {
+		h->stats.faults[HEAP_FAULT_REENTERED]++;
+		return 1;
+	}
+	mm_fault(h, (struct heap_fault){.kind = HEAP_FAULT_REENTERED},
+		 "heap: called from inside its own heap_walk callback, which "
+		 "holds the heap's lock: refused");
+	return 1;
 }
 
 void mm_report_header(struct heap *h, const struct block *b, const void *ptr)
@@ -129,28 +165,50 @@ void mm_report_header(struct heap *h, const struct block *b, const void *ptr)
 			       .ptr = ptr,
 			       .block = b,
 			       .found = b->size};
+	struct mm_out o = {h->msg, 0, sizeof h->msg};
 
-	/* the first block of a region has no neighbour below that could
-	 * have overflowed into it */
+	const struct region *r = mm_region_of(h, (uintptr_t)b);
+
+	/* which word is wrong; then who may have written it: the first
+	 * block of a region has no neighbour below that could overflow */
+	if (!block_intact(h->secret, b)) {
+		mm_format(&o,
+			  "heap: header of block %B corrupted (size field %x",
+			  b, b->size);
+	} else if (!r || !mm_block_fits(h, r, b)) {
+		mm_format(&o,
+			  "heap: header of block %B corrupted (size field %x "
+			  "runs past its region",
+			  b, b->size);
+	} else if ((block_is_free(b) || block_is_sentinel(b))
+		       ? block_meta(b) != 0
+		       : mm_meta(h, b) == META_BAD) {
+		f.found = block_meta(b);
+		mm_format(&o,
+			  "heap: header of block %B corrupted (meta field %x "
+			  "does not verify",
+			  b, block_meta(b));
+	} else {
+		f.found = (uintptr_t)b->prev;
+		mm_format(&o,
+			  "heap: header of block %B corrupted (prev link %p "
+			  "names no block that ends there",
+			  b, (const void *)b->prev);
+	}
 	if (b->prev)
-		mm_fault(h, f,
-			 "heap: header of block %B corrupted (size field %x; "
-			 "previous block %B overflowed?)",
-			 b, b->size, b->prev);
+		mm_format(&o, "; previous block %B overflowed?)", b->prev);
 	else
-		mm_fault(h, f,
-			 "heap: header of block %B corrupted (size field %x; "
-			 "no block before it: written below its start?)",
-			 b, b->size);
+		mm_format(&o, "; no block before it: written below its "
+			      "start?)");
+	hand_over(h, &f);
 }
 
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)
 {
 	uintptr_t irq;
 
-	if (!heap_valid(h))
+	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
 		return;
-	irq = heap_lock(h);
 	h->fault_fn = fn;
 	h->fault_ctx = ctx;
 	heap_unlock(h, irq);
@@ -169,6 +227,8 @@ const char *heap_fault_name(enum heap_fault_kind kind)
 		return "use after free";
 	case HEAP_FAULT_OVERFLOW:
 		return "overflow";
+	case HEAP_FAULT_REENTERED:
+		return "re-entered";
 	case HEAP_FAULT_KINDS:
 		break;
 	}

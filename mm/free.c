@@ -7,18 +7,8 @@
  * freed once: every header that stops being a block's (absorbed by a merge)
  * was marked free first, so it still verifies, and says "free".
  */
+#include "cache_ops.h"
 #include "internal.h"
-
-struct region *mm_region_of(const struct heap *h, uintptr_t addr)
-{
-	struct region *r;
-
-	for (r = h->regions; r; r = r->next)
-		if (addr >= (uintptr_t)r->first &&
-		    addr < (uintptr_t)r->sentinel)
-			return r;
-	return NULL;
-}
 
 /* addr is in memory the heap was given but keeps for itself: struct heap,
  * a struct region, or a region's sentinel. */
@@ -105,80 +95,147 @@ static int linked(const struct region *r, const struct block *b)
 	       (uintptr_t)next >= (uintptr_t)b + MIN_BLOCK && next->prev == b;
 }
 
-struct block *mm_lookup(struct heap *h, const void *ptr, const char *op)
+/*
+ * b's prev link names the block that ends where b starts, or nothing for
+ * the first block of r. prev is outside b's check, so this is its check:
+ * only the genuine neighbour passes.
+ */
+static int prev_ok(const struct heap *h, const struct region *r,
+		   const struct block *b)
 {
-	uintptr_t a = (uintptr_t)ptr;
+	const struct block *p = b->prev;
+
+	if (!p)
+		return b == r->first;
+	return ((uintptr_t)p & (HEAP_ALIGN - 1)) == 0 &&
+	       (uintptr_t)p >= (uintptr_t)r->first &&
+	       (uintptr_t)p < (uintptr_t)b && mm_block_fits(h, r, p) &&
+	       block_next(p) == b;
+}
+
+static void report_invalid(struct heap *h, const void *ptr, const char *op,
+			   const char *fmt)
+{
+	mm_fault(
+	    h,
+	    (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER, .ptr = ptr},
+	    fmt, op, ptr);
+}
+
+/* Freed already: free, quarantined, or in a CPU's cache - all the same to
+ * the caller. */
+static void report_double(struct heap *h, const void *ptr, struct block *b,
+			  int freeing, const char *op)
+{
+	struct heap_fault f = {
+	    .kind = HEAP_FAULT_DOUBLE_FREE, .ptr = ptr, .block = b};
+
+	if (freeing)
+		mm_fault(h, f, "heap: double free of %p (block already free)",
+			 ptr);
+	else
+		mm_fault(h, f, "heap: %s of %p, a block already freed", op,
+			 ptr);
+}
+
+/*
+ * The block a caller holds at ptr, for op ("free", "realloc", ...) under
+ * the lock; NULL once what is wrong with ptr has been reported. The checks
+ * go from what can be tested without reading memory to what needs the
+ * header, so a wild pointer is never dereferenced.
+ */
+struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
+{
+	static const char *const names[] = {"free", "realloc", "usable_size"};
+	const char *name = names[op];
+	uintptr_t a = (uintptr_t)ptr, data;
+	struct block *b = block_from_payload(ptr);
 	struct region *r;
-	struct block *b;
 
 	if (a & (HEAP_ALIGN - 1)) {
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER,
-					     .ptr = ptr},
-			 "heap: %s of misaligned pointer %p (this heap only "
-			 "returns 16-byte aligned pointers)",
-			 op, ptr);
+		report_invalid(h, ptr, name,
+			       "heap: %s of misaligned pointer %p (this heap "
+			       "only returns 16-byte aligned pointers)");
 		return NULL;
 	}
 	r = a >= HDR_SIZE ? mm_region_of(h, a - HDR_SIZE) : NULL;
 	if (!r) {
-		mm_fault(h,
-			 (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER,
-					     .ptr = ptr},
-			 mm_in_metadata(h, a)
-			     ? "heap: %s of %p, which points into the heap's "
-			       "own control structure (never a block)"
-			     : "heap: %s of %p, which is not in this heap",
-			 op, ptr);
+		report_invalid(h, ptr, name,
+			       mm_in_metadata(h, a)
+				   ? "heap: %s of %p, which points into the "
+				     "heap's own control structure (never a "
+				     "block)"
+				   : "heap: %s of %p, which is not in this "
+				     "heap");
 		return NULL;
 	}
-	b = block_from_payload(ptr);
-	if (!block_intact(h->secret, b)) {
-		explain_pointer(h, r, b, ptr, op);
+	/* a free header whose neighbours do not name it is a stale one,
+	 * inside the free block that absorbed it (the walk finds which) */
+	if (!block_intact(h->secret, b) ||
+	    (block_is_free(b) && (!linked(r, b) || !prev_ok(h, r, b)))) {
+		/* damaged, stale or no header at all: the region says which */
+		explain_pointer(h, r, b, ptr, name);
 		return NULL;
 	}
 	/* a header that verifies must still stay inside its region: with the
 	 * secret read out of memory, one can be forged */
-	if (!mm_block_fits(h, r, b) ||
-	    (b->prev ? (uintptr_t)b->prev < (uintptr_t)r->first ||
-			   (uintptr_t)b->prev >= (uintptr_t)b
-		     : b != r->first)) {
+	if (!mm_block_fits(h, r, b) || !prev_ok(h, r, b)) {
 		mm_report_header(h, b, ptr);
 		return NULL;
 	}
-	if (block_is_free(b) && !linked(r, b)) {
-		explain_pointer(h, r, b, ptr, op);
+	if (block_is_free(b)) {
+		report_double(h, ptr, b, op == MM_FREE, name);
 		return NULL;
 	}
-	if (block_is_free(b)) {
-		struct heap_fault f = {
-		    .kind = HEAP_FAULT_DOUBLE_FREE, .ptr = ptr, .block = b};
-
-		if (op[0] == 'f')
-			mm_fault(h, f,
-				 "heap: double free of %p (block already "
-				 "free)",
-				 ptr);
-		else
-			mm_fault(h, f, "heap: %s of %p, a block already freed",
-				 op, ptr);
+	data = mm_meta(h, b);
+	if (data == META_CACHED) {
+		report_double(h, ptr, b, op == MM_FREE, name);
+		return NULL;
+	}
+	if (data == META_INTERNAL) {
+		report_invalid(h, ptr, name,
+			       "heap: %s of %p, which is a per-CPU cache of "
+			       "the heap's own (never returned to a caller)");
+		return NULL;
+	}
+	if (data == META_BAD || meta_slack(data) > block_payload_size(b)) {
+		mm_report_header(h, b, ptr);
 		return NULL;
 	}
 	return b;
 }
 
 /* Before merging: a damaged neighbour stops us before any write. */
+/*
+ * Every word of n's header as it must be: its check, and its meta (0 for
+ * a free block or a sentinel, keyed for one the heap gave out). n may be
+ * another CPU's block, whose meta changes without the lock: one word,
+ * read once, and either value verifies.
+ */
+static int header_sound(const struct heap *h, const struct block *n)
+{
+	if (!block_intact(h->secret, n))
+		return 0;
+	if (block_is_free(n) || block_is_sentinel(n))
+		return block_meta(n) == 0;
+	return mm_meta(h, n) != META_BAD;
+}
+
 int mm_neighbours_intact(struct heap *h, struct block *b)
 {
 	struct block *next = block_next(b);
 	struct block *prev = b->prev;
+	struct region *r = mm_region_of(h, (uintptr_t)b);
 
-	if (!block_intact(h->secret, next)) {
+	if (!header_sound(h, next) || next->prev != b) {
 		mm_report_header(h, next, block_payload(b));
 		return 0;
 	}
-	if (prev && !block_intact(h->secret, prev)) {
-		mm_report_header(h, prev, block_payload(b));
+	if (!r || !prev_ok(h, r, b) || (prev && !header_sound(h, prev))) {
+		if (prev && header_sound(h, prev))
+			mm_report_header(h, b, block_payload(b));
+		else
+			mm_report_header(h, prev ? prev : b, block_payload(b));
 		return 0;
 	}
 	return 1;
@@ -215,12 +272,12 @@ void mm_release(struct heap *h, struct block *b)
 		b = prev;
 	}
 	mm_mark_free(h, b, size);
-	if (next_checked) {
+	/* prev is outside next's check: nothing to reseal, and next may be
+	 * another CPU's block, whose own words it changes without the lock */
+	if (next_checked)
 		next->prev = b;
-		block_seal(h->secret, next);
-	} else {
+	else
 		mm_set_prev(h, next, b);
-	}
 	fl_insert(h, b);
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);
@@ -239,15 +296,15 @@ void mm_free_locked(struct heap *h, struct block *b)
 		mm_release(h, b);
 }
 
-void heap_free(struct heap *h, void *ptr)
+/* Apart, so that heap_free itself stays small for its cache hits. */
+static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr)
 {
 	uintptr_t irq;
 	struct block *b;
 
-	if (!ptr || !heap_valid(h))
+	if (heap_lock(h, &irq) != 0)
 		return;
-	irq = heap_lock(h);
-	b = mm_lookup(h, ptr, "free");
+	b = mm_lookup(h, ptr, MM_FREE);
 	if (b) {
 		/* an overflow into the red zone harms no one else: report it,
 		 * and free the block all the same */
@@ -256,4 +313,13 @@ void heap_free(struct heap *h, void *ptr)
 		mm_free_locked(h, b);
 	}
 	heap_unlock(h, irq);
+}
+
+void heap_free(struct heap *h, void *ptr)
+{
+	if (!ptr || !heap_valid(h))
+		return;
+	if (h->cached && mm_cache_free(h, ptr))
+		return;
+	free_with_lock(h, ptr);
 }

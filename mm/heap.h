@@ -41,9 +41,12 @@ extern "C" {
 #define HEAP_QUARANTINE 0x2u /* implies HEAP_CHECKING */
 /*
  * Per-CPU (kernel) or per-thread (host) caches of small blocks in front of
- * the heap, so that most operations take no lock. Needs the environment's
- * cache hooks (mm/hooks.h; mm_host_init() and the kernel install them).
- * Work in progress: accepted and ignored until the caches land.
+ * the heap (mm/cache.h), so that most allocations and frees take no lock.
+ * Needs the environment's local hook (mm/hooks.h), which mm_host_init()
+ * and the kernel install; without it the flag changes nothing. The
+ * checking mode bypasses the caches: it wants every block under its eye.
+ * Blocks in caches are counted apart in the stats (cached_blocks), not as
+ * used and not as free: heap_drain_caches() gives them back.
  */
 #define HEAP_CACHES 0x4u
 
@@ -60,8 +63,10 @@ enum heap_fault_kind {
 	HEAP_FAULT_INVALID_POINTER, /* a pointer the heap never returned */
 	HEAP_FAULT_CORRUPTED,	    /* metadata damaged: header, links, sizes */
 	HEAP_FAULT_USE_AFTER_FREE,  /* freed memory written (checking mode) */
-	HEAP_FAULT_OVERFLOW, /* write past the requested size (checking) */
-	HEAP_FAULT_KINDS     /* number of kinds, not a kind */
+	HEAP_FAULT_OVERFLOW,  /* write past the requested size (checking) */
+	HEAP_FAULT_REENTERED, /* called from its own walk callback or fault
+				 handler while holding its lock: refused */
+	HEAP_FAULT_KINDS      /* number of kinds, not a kind */
 };
 
 struct heap_fault {
@@ -76,9 +81,10 @@ struct heap_fault {
 };
 
 /*
- * Called with the heap's lock held: it must not call back into the same heap.
- * It may return (the operation is then abandoned and the heap left as it
- * was), or not return (panic, abort).
+ * Called with the heap's lock held. It may return (the operation is then
+ * abandoned and the heap left as it was), or not return (panic, abort). A
+ * call back into the same heap from here is refused (counted as
+ * HEAP_FAULT_REENTERED, returns NULL or does nothing), never a deadlock.
  */
 typedef void (*heap_fault_fn)(const struct heap_fault *f, void *ctx);
 
@@ -93,9 +99,12 @@ struct heap_stats {
 	size_t peak_used;	   /* high-water mark of bytes_used */
 	size_t quarantined_blocks; /* freed, not yet reusable (quarantine) */
 	size_t bytes_quarantined;
+	size_t cached_blocks; /* freed into a per-CPU cache or the depot */
+	size_t bytes_cached;
 	size_t regions;
 	size_t lock_acquired;  /* times the heap's lock was taken */
 	size_t lock_contended; /* of those, times a caller had to wait */
+	size_t lock_slept;     /* times a waiter slept (wait hook) */
 	size_t faults[HEAP_FAULT_KINDS]; /* faults reported, by kind */
 };
 
@@ -107,11 +116,31 @@ struct heap_block_info {
 	size_t requested;  /* bytes asked for (0 for a free block) */
 	int free;	   /* free, or quarantined (not yet reusable) */
 	int quarantined;   /* freed, waiting in the quarantine */
+	int cached;	   /* freed into a per-CPU cache or the depot */
+	int internal;	   /* the heap's own: a per-CPU cache's memory */
 	int region; /* index of the region, 0 = the one given to heap_create */
 };
 
-/* Return non-zero to stop the walk; heap_walk() then returns that value. */
+/*
+ * Return non-zero to stop the walk; heap_walk() then returns that value.
+ * Called with the heap's lock held: a call back into the heap that needs
+ * the lock is refused (HEAP_FAULT_REENTERED), never a deadlock. Without a
+ * cpu_id hook mm/ cannot tell callers apart, and refuses any other
+ * thread's call on this heap while a callback runs.
+ */
 typedef int (*heap_walk_fn)(const struct heap_block_info *b, void *ctx);
+
+/* What one CPU's or thread's cache did (heap_get_cache_stats). */
+struct heap_cache_stats {
+	size_t alloc_hits;   /* allocations served without the lock */
+	size_t alloc_misses; /* refills: from the depot or the heap (lock) */
+	size_t free_hits;    /* frees kept without the lock */
+	size_t free_misses;  /* frees that took the lock: a full batch went to
+				the depot, or the cache was over its budget */
+	size_t blocks;	     /* held now */
+	size_t bytes;
+	unsigned index; /* which cache of the heap: 0 is the first made */
+};
 
 /*
  * NULL if bytes is too small to hold the control structure and one block.
@@ -144,6 +173,23 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx);
 
 /* Make every quarantined block reusable now (checking mode). */
 void heap_flush_quarantine(struct heap *h);
+
+/*
+ * HEAP_CACHES: give back to the heap the depot and the calling CPU's cache
+ * now, and every other CPU's cache at its next call on this heap.
+ */
+void heap_drain_caches(struct heap *h);
+
+/* The calling CPU's or thread's cache; all zero when it has none. */
+void heap_get_cache_stats(struct heap *h, struct heap_cache_stats *out);
+
+/*
+ * The heap is finished: later calls on it do nothing, and its memory may be
+ * reused. Threads' caches in it are abandoned, not touched: a thread that
+ * exits skips them. Needed only for HEAP_CACHES heaps whose memory is
+ * given away while the program runs on.
+ */
+void heap_destroy(struct heap *h);
 
 /* NULL restores the default handler (see mm/hooks.h). */
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx);

@@ -10,6 +10,7 @@
 
 #include "annotate.h"
 #include "block.h"
+#include "cache.h"
 #include "heap.h"
 #include "hooks.h"
 #include "spinlock.h"
@@ -59,10 +60,19 @@ struct region {
 
 #define REGION_HDR_SIZE round_up(sizeof(struct region), HEAP_ALIGN)
 
+/* What a call back into a heap would find it doing (heap in_callback). */
+#define IN_WALK	 1u
+#define IN_FAULT 2u
+
 struct heap {
+	/* read on every call, written once: first, on a line of their own */
 	uintptr_t magic;
 	uintptr_t secret; /* keys every header check */
 	unsigned flags;
+	int cached;		 /* HEAP_CACHES and not checking */
+	atomic_uint drain_gen;	 /* caches give all back when it moves */
+	atomic_uint in_callback; /* IN_WALK, IN_FAULT: the holder called out */
+
 	struct spinlock lock;
 
 	uintptr_t fl_map;	   /* bit f: some list in first level f */
@@ -79,14 +89,52 @@ struct heap {
 
 	int relist; /* a free list was found damaged: rebuild them all */
 
+	/* HEAP_CACHES (cache.c): the caches, and full batches between them */
+	struct mm_cache *caches;
+	unsigned ncaches;
+	size_t cache_budget, batch_bytes;
+	struct depot_class
+	    *depot; /* [CACHE_CLASSES], made with the first cache */
+	size_t depot_blocks, depot_bytes;
+	size_t internal_blocks, internal_bytes; /* the caches themselves */
+	size_t lost_blocks, lost_bytes; /* cached, behind a damaged link */
+
 	heap_fault_fn fault_fn;
 	void *fault_ctx;
 	char msg[160]; /* the message of the fault being reported */
 
-	struct heap_stats stats; /* kept up to date, except largest_free */
+	/* kept up to date, except largest_free; used_* and bytes_requested
+	 * count every block the heap gave out, cached or not (heap_get_stats
+	 * takes the caches out) */
+	struct heap_stats stats;
 };
 
 extern struct mm_hooks mm_hooks;
+
+/* The region whose blocks cover addr (sentinels excluded), or NULL. One
+ * compare a region: addr - first wraps above the span when addr < first. */
+static inline struct region *mm_region_of(const struct heap *h, uintptr_t addr)
+{
+	struct region *r;
+
+	for (r = h->regions; r; r = r->next)
+		if (addr - (uintptr_t)r->first <
+		    (uintptr_t)r->sentinel - (uintptr_t)r->first)
+			return r;
+	return NULL;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MM_COLD	     __attribute__((noinline, cold))
+#define MM_NOINLINE  __attribute__((noinline))
+#define MM_INLINE    inline __attribute__((always_inline))
+#define MM_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define MM_COLD
+#define MM_NOINLINE
+#define MM_INLINE    inline
+#define MM_LIKELY(x) (x)
+#endif
 
 /* freelist.c */
 void fl_insert(struct heap *h, struct block *b);
@@ -120,10 +168,12 @@ void mm_mark_free(struct heap *h, struct block *b, size_t size);
 void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned);
 void *mm_alloc_locked(struct heap *h, size_t n, size_t align);
 int mm_neighbours_intact(struct heap *h, struct block *b);
+void mm_account_out(struct heap *h, size_t blocks, size_t payload,
+		    size_t requested, int add);
 void mm_free_locked(struct heap *h, struct block *b);
 void mm_release(struct heap *h, struct block *b);
-struct block *mm_lookup(struct heap *h, const void *ptr, const char *op);
-struct region *mm_region_of(const struct heap *h, uintptr_t addr);
+enum mm_op { MM_FREE, MM_REALLOC, MM_USABLE_SIZE };
+struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op);
 
 /* poison.c: checking mode */
 size_t mm_usable(const struct heap *h, const struct block *b);
@@ -210,11 +260,22 @@ static inline int mm_block_fits(const struct heap *h, const struct region *r,
 	       block_size(b) <= (uintptr_t)r->sentinel - (uintptr_t)b;
 }
 
-/* Every public operation runs between these two. */
-static inline uintptr_t heap_lock(struct heap *h)
+int mm_reentered(struct heap *h);
+
+/*
+ * Every public operation that needs the lock runs between these two.
+ * heap_lock() returns 0 with the lock held, or -1 (reported) when the call
+ * comes from inside one of this heap's own callbacks, whose caller holds
+ * the lock: taking it would deadlock.
+ */
+static inline int heap_lock(struct heap *h, uintptr_t *irq)
 {
+	if (atomic_load_explicit(&h->in_callback, memory_order_relaxed) &&
+	    mm_reentered(h))
+		return -1;
 	ann_enter();
-	return spin_lock(&h->lock);
+	*irq = spin_lock(&h->lock);
+	return 0;
 }
 
 static inline void heap_unlock(struct heap *h, uintptr_t irq)
@@ -229,5 +290,37 @@ static inline int heap_valid(const struct heap *h)
 {
 	return h != NULL && h->magic == HEAP_MAGIC;
 }
+
+/* The meta data of a block the heap gave out, or META_BAD. */
+static inline uintptr_t mm_meta(const struct heap *h, const struct block *b)
+{
+	return block_meta_data(h->secret, b);
+}
+
+/* Bytes a caller asked for in b: 0 for a cached or internal block. */
+static inline size_t mm_requested(const struct heap *h, const struct block *b)
+{
+	uintptr_t data = mm_meta(h, b);
+	size_t payload = block_payload_size(b);
+
+	if (data == META_BAD || !meta_is_callers(data) ||
+	    meta_slack(data) > payload)
+		return 0;
+	return payload - meta_slack(data);
+}
+
+/* cache.c: what the heap asks of the caches (the lock-free paths are in
+ * cache_ops.h) */
+struct block *mm_owned_block(const struct heap *h, const void *ptr,
+			     uintptr_t *data);
+struct mm_cache *mm_cache_mine(struct heap *h);
+size_t mm_cache_give_back(struct heap *h, struct mm_cache *c);
+void mm_depot_give_back(struct heap *h);
+void mm_cache_release_block(struct heap *h, struct block *b);
+size_t mm_cache_count(const struct heap *h, size_t *bytes, intptr_t *requested);
+int mm_cache_check(struct heap *h, struct mm_cache *c);
+void mm_caches_init(struct heap *h);
+/* registry.c */
+int mm_registry_add(struct heap *h);
 
 #endif

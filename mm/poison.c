@@ -17,7 +17,7 @@
 size_t mm_usable(const struct heap *h, const struct block *b)
 {
 	/* a checker must see the exact size to catch a one-byte overflow */
-	return mm_checking(h) || MM_ANNOTATED ? block_requested(b)
+	return mm_checking(h) || MM_ANNOTATED ? mm_requested(h, b)
 					      : block_payload_size(b);
 }
 
@@ -136,7 +136,7 @@ void mm_quarantine_push(struct heap *h, struct block *b)
 	if (h->q_count == HEAP_QUARANTINE_SLOTS)
 		quarantine_pop(h);
 	b->size = block_size(b) | BLOCK_FREE | BLOCK_QUARANTINED;
-	b->meta = 0;
+	block_set_meta(b, 0);
 	block_seal(h->secret, b);
 	mm_fill(block_payload(b), HEAP_FREE_BYTE, block_payload_size(b));
 	slot = (h->q_head + h->q_count) % HEAP_QUARANTINE_SLOTS;
@@ -156,9 +156,8 @@ void heap_flush_quarantine(struct heap *h)
 {
 	uintptr_t irq;
 
-	if (!heap_valid(h))
+	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
 		return;
-	irq = heap_lock(h);
 	mm_quarantine_flush(h);
 	heap_unlock(h, irq);
 }

@@ -5,6 +5,7 @@
  * takes in a free successor. Only then does it move, keeping the alignment
  * the block was allocated with. Any failure leaves the old block as it was.
  */
+#include "cache_ops.h"
 #include "internal.h"
 
 /* Checking mode: the bytes past the old size are new, then the red zone. */
@@ -16,9 +17,24 @@ static void *resized(struct heap *h, struct block *b, size_t old, size_t n)
 	return block_payload(b);
 }
 
+/*
+ * Checking mode: the first bytes of free block next, up to what the grown
+ * block will cover (and the header of its rest), must still be poison.
+ */
+static void verify_taken(struct heap *h, const struct block *next,
+			 uintptr_t upto)
+{
+	uintptr_t from = (uintptr_t)block_payload(next) + LINKS_SIZE;
+
+	if (upto > block_end(next))
+		upto = block_end(next);
+	if (mm_checking(h) && upto > from)
+		mm_poison_verify(h, next, from, upto);
+}
+
 static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 {
-	struct block *b = mm_lookup(h, ptr, "realloc");
+	struct block *b = mm_lookup(h, ptr, MM_REALLOC);
 	struct block *next;
 	unsigned align_log2;
 	size_t need, old;
@@ -29,7 +45,7 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	if (mm_checking(h))
 		mm_canary_verify(h, b);
 	old = mm_usable(h, b);
-	align_log2 = (unsigned)(b->meta >> META_ALIGN_SHIFT);
+	align_log2 = meta_align_log2(mm_meta(h, b));
 	next = block_next(b);
 	if (!block_intact(h->secret, next)) {
 		mm_report_header(h, next, ptr);
@@ -43,14 +59,8 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 		return resized(h, b, old, n);
 	}
 	if (block_is_listed(next) && block_size(b) + block_size(next) >= need) {
-		if (mm_checking(h))
-			mm_poison_verify(
-			    h, next,
-			    (uintptr_t)block_payload(next) + LINKS_SIZE,
-			    (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE <
-				    block_end(next)
-				? (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE
-				: block_end(next));
+		verify_taken(h, next,
+			     (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
 		if (fl_remove(h, next) == 0) {
 			mm_unmark_used(h, b);
 			b->size = block_size(b) + block_size(next);
@@ -69,10 +79,63 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	return q;
 }
 
+/*
+ * HEAP_CACHES: a small block that stays small changes without the lock.
+ * If the new size fits the block with less than a block's worth to spare
+ * (nothing to split off), only its meta changes; otherwise it moves,
+ * through the caches. NULL with *done 0: take the locked path.
+ */
+static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
+{
+	uintptr_t data;
+	struct block *b = mm_owned_block(h, ptr, &data);
+	struct mm_cache *c;
+	size_t need, old, size;
+	uintptr_t irq;
+	void *q;
+
+	*done = 0;
+	if (!b || (size = block_size(b)) > CACHE_MAX_BLOCK ||
+	    meta_align_log2(data) != ALIGN_LOG2 ||
+	    mm_request_size(h, n, &need) != 0)
+		return NULL;
+	old = block_payload_size(b) - meta_slack(data);
+	if (need <= size && size - need < MIN_BLOCK) {
+		irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
+		c = mm_cache_mine(h);
+		if (c) {
+			block_set_meta(b,
+				       meta_make(block_key(h->secret, b),
+						 meta_used(size - HDR_SIZE - n,
+							   ALIGN_LOG2)));
+			atomic_store_explicit(
+			    &c->requested,
+			    atomic_load_explicit(&c->requested,
+						 memory_order_relaxed) +
+				(intptr_t)n - (intptr_t)old,
+			    memory_order_relaxed);
+			*done = 1;
+		}
+		if (mm_hooks.irq_restore)
+			mm_hooks.irq_restore(irq);
+		if (*done)
+			ann_resize(ptr, mm_usable(h, b), n);
+		return *done ? ptr : NULL;
+	}
+	q = mm_cache_alloc(h, n);
+	if (!q)
+		return NULL;
+	mm_copy(q, ptr, n < old ? n : old);
+	heap_free(h, ptr);
+	*done = 1;
+	return q;
+}
+
 void *heap_realloc(struct heap *h, void *ptr, size_t size)
 {
 	uintptr_t irq;
 	void *q;
+	int done;
 
 	if (!heap_valid(h))
 		return NULL;
@@ -82,7 +145,13 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 		heap_free(h, ptr);
 		return NULL;
 	}
-	irq = heap_lock(h);
+	if (h->cached && size <= CACHE_MAX_PAYLOAD) {
+		q = realloc_cached(h, ptr, size, &done);
+		if (done)
+			return q;
+	}
+	if (heap_lock(h, &irq) != 0)
+		return NULL;
 	q = realloc_locked(h, ptr, size);
 	heap_unlock(h, irq);
 	return q;
@@ -90,14 +159,19 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 
 size_t heap_usable_size(struct heap *h, const void *ptr)
 {
-	uintptr_t irq;
+	uintptr_t irq, data;
 	struct block *b;
 	size_t n = 0;
 
 	if (!ptr || !heap_valid(h))
 		return 0;
-	irq = heap_lock(h);
-	b = mm_lookup(h, ptr, "usable_size");
+	/* the holder of a block alone changes it: no lock needed to read */
+	b = mm_owned_block(h, ptr, &data);
+	if (b && !mm_checking(h) && !MM_ANNOTATED)
+		return block_payload_size(b);
+	if (heap_lock(h, &irq) != 0)
+		return 0;
+	b = mm_lookup(h, ptr, MM_USABLE_SIZE);
 	if (b)
 		n = mm_usable(h, b);
 	heap_unlock(h, irq);

@@ -13,14 +13,21 @@
 #define LOCKING 1
 #endif
 
+/*
+ * Spins before a waiter sleeps (or calls relax). A critical section of the
+ * heap is a few hundred instructions; this covers several of them, so a
+ * waiter on another core usually gets the lock without a system call.
+ */
+#define SPINS_BEFORE_SLEEP 200u
+
 void spin_init(struct spinlock *l, const char *name)
 {
-	atomic_init(&l->next, 0);
-	atomic_init(&l->serving, 0);
+	atomic_init(&l->word, 0);
 	atomic_init(&l->holder, 0);
 	l->name = name;
 	l->acquired = 0;
 	l->contended = 0;
+	l->slept = 0;
 }
 
 static inline void cpu_relax(void)
@@ -71,42 +78,92 @@ int spin_held(struct spinlock *l)
 	return held_by(l, self());
 }
 
+int spin_busy(struct spinlock *l)
+{
+	return atomic_load_explicit(&l->word, memory_order_relaxed) != 0;
+}
+
+static int try_take(struct spinlock *l, unsigned want)
+{
+	unsigned expect = 0;
+
+	return atomic_compare_exchange_strong_explicit(&l->word, &expect, want,
+						       memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+/* The lock was busy: spin, then sleep or relax, until it is ours. Returns
+ * how many times this waiter slept. */
+static unsigned long take_slowly(struct spinlock *l)
+{
+	unsigned long slept = 0;
+	unsigned spins = 0;
+
+	for (;;) {
+		/* read before trying: a failed exchange still takes the cache
+		 * line away from the holder */
+		if (atomic_load_explicit(&l->word, memory_order_relaxed) == 0 &&
+		    try_take(l, 1))
+			return slept;
+		cpu_relax();
+		if (++spins < SPINS_BEFORE_SLEEP)
+			continue;
+		spins = 0;
+		if (mm_hooks.wait && mm_hooks.wake) {
+			/* 2 tells the holder to wake somebody. Whoever swaps
+			 * 0 out of the word owns the lock, still marked 2:
+			 * other sleepers may remain, and an extra wake-up
+			 * costs less than a lost one. */
+			while (atomic_exchange_explicit(
+				   &l->word, 2, memory_order_acquire) != 0) {
+				mm_hooks.wait(&l->word, 2);
+				slept++;
+			}
+			return slept;
+		}
+		if (mm_hooks.relax)
+			mm_hooks.relax();
+	}
+}
+
 uintptr_t spin_lock(struct spinlock *l)
 {
 	/* mask first: an interrupt arriving after we hold the lock could
 	 * otherwise try to take it again on this CPU */
 	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
-	unsigned ticket, me = self();
-	unsigned waited = 0;
+	unsigned me = self();
+	unsigned long slept = 0;
+	int waited = 0;
 
 	if (LOCKING && held_by(l, me))
 		misuse(l, "taken again (it would spin forever)", CALLER());
-	ticket = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
-	while (LOCKING && atomic_load_explicit(
-			      &l->serving, memory_order_acquire) != ticket) {
-		if (++waited % 128 == 0 && mm_hooks.relax)
-			mm_hooks.relax();
-		cpu_relax();
+	if (LOCKING && !try_take(l, 1)) {
+		slept = take_slowly(l);
+		waited = 1;
 	}
 	atomic_store_explicit(&l->holder, me, memory_order_relaxed);
 	l->acquired++;
-	l->contended += waited != 0;
+	l->contended += (unsigned long)waited;
+	l->slept += slept;
 	return irq;
 }
 
 void spin_unlock(struct spinlock *l, uintptr_t irq_state)
 {
 	unsigned me = self();
-	unsigned now;
 
 	if (LOCKING && me && !held_by(l, me))
 		misuse(l, "released but not held", CALLER());
 	atomic_store_explicit(&l->holder, 0, memory_order_relaxed);
-	/* only the holder writes serving, so a plain release store will do
-	 * (no locked read-modify-write): everything written under the lock
-	 * is visible to the next holder before it sees its ticket come up */
-	now = atomic_load_explicit(&l->serving, memory_order_relaxed);
-	atomic_store_explicit(&l->serving, now + 1, memory_order_release);
+	/* release order: everything written under the lock is visible to the
+	 * next holder before it sees the word free */
+	if (LOCKING && mm_hooks.wake) {
+		if (atomic_exchange_explicit(&l->word, 0,
+					     memory_order_release) == 2)
+			mm_hooks.wake(&l->word);
+	} else if (LOCKING) {
+		atomic_store_explicit(&l->word, 0, memory_order_release);
+	}
 	if (mm_hooks.irq_restore)
 		mm_hooks.irq_restore(irq_state);
 }

@@ -1,11 +1,20 @@
 /*
- * spinlock.h - a ticket spinlock that also masks interrupts.
+ * spinlock.h - the heap's lock: spin briefly, then sleep, and never hand
+ * the lock to a waiter that is not running.
  *
- * Tickets make the lock fair: CPUs get it in the order they asked. Taking it
- * masks interrupts on this CPU (through the irq hooks) before spinning, so an
- * interrupt handler that allocates cannot spin forever on a lock held by the
- * code it interrupted. The state lives entirely in the struct, so the lock
- * works between processes that share the memory it is in.
+ * The lock is one word: 0 free, 1 held, 2 held with waiters that may be
+ * asleep. Whoever finds it free takes it, so a running CPU never waits for
+ * a preempted one to take its turn (a FIFO ticket lock does: with more
+ * threads than cores every hand-off could wait for a scheduler tick). A
+ * waiter spins for a while; then, when the environment gives mm/ a way to
+ * sleep (the wait/wake hooks: a futex on Linux), it marks the word 2 and
+ * sleeps until the holder, seeing 2, wakes one waiter. Without those hooks
+ * it keeps spinning, calling the relax hook now and then.
+ *
+ * Taking it masks interrupts on this CPU (through the irq hooks) before
+ * spinning, so an interrupt handler that allocates cannot spin forever on
+ * a lock held by the code it interrupted. The state lives entirely in the
+ * struct, so the lock works between processes that share its memory.
  *
  * Misuse is fatal and named: taking a lock this CPU already holds (it would
  * spin forever) or releasing one it does not hold calls the panic hook with
@@ -18,19 +27,22 @@
 #include <stdint.h>
 
 struct spinlock {
-	atomic_uint next;    /* next ticket to hand out */
-	atomic_uint serving; /* ticket now allowed in */
-	atomic_uint holder;  /* cpu_id() + 1 of the holder, 0 when free */
+	atomic_uint word;   /* 0 free, 1 held, 2 held and maybe waiters */
+	atomic_uint holder; /* cpu_id() + 1 of the holder, 0 when free */
 	const char *name;
+	/* written by the holder only */
 	unsigned long acquired;	 /* times taken */
 	unsigned long contended; /* of those, times a CPU had to wait */
+	unsigned long slept;	 /* of those, times a waiter went to sleep */
 };
 
 void spin_init(struct spinlock *l, const char *name);
 /* Returns the interrupt state to give back to spin_unlock(). */
 uintptr_t spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l, uintptr_t irq_state);
-/* Non-zero when this CPU holds l. */
+/* Non-zero when this CPU holds l (always 0 without a cpu_id hook). */
 int spin_held(struct spinlock *l);
+/* Non-zero when somebody holds l. */
+int spin_busy(struct spinlock *l);
 
 #endif

@@ -54,7 +54,8 @@ the header's keyed check verifies ("BAD" when it does not)."""
     def invoke(self, arg, from_tty):
         heap = Heap(arg, "heap-walk")
         lay = heap.lay
-        counts = {"used": 0, "free": 0, "quarantined": 0, "sentinel": 0}
+        counts = dict.fromkeys(("used", "cached", "internal", "free",
+                                "quarantined", "sentinel"), 0)
         bad = 0
         nregions = 0
         print(heap.describe())

@@ -14,18 +14,27 @@ import gdb
 BLOCK_FREE = 1
 BLOCK_SENTINEL = 2
 BLOCK_QUARANTINED = 4
-# mm/block.h: meta of a used block, slack below the alignment's log2.
-META_SLACK_MASK = 0xFFFF
-META_ALIGN_SHIFT = 16
+# mm/block.h: meta holds 13 bits of data under a keyed check; for a
+# caller's block, slack (8 bits) below log2(alignment) (5 bits); the
+# alignment's top value marks a block a cache holds, or the heap's own.
+META_BITS = 13
+META_DATA_MASK = (1 << META_BITS) - 1
+META_SLACK_MASK = 0xFF
+META_ALIGN_SHIFT = 8
+META_ALIGN_MASK = 0x1F
+META_HOLDER = META_ALIGN_MASK << META_ALIGN_SHIFT
+META_CACHED = META_HOLDER | 1
+META_INTERNAL = META_HOLDER | 2
 # mm/heap.h and mm/internal.h.
 HEAP_ALIGN = 16
 ALIGN_LOG2 = 4
 HEAP_MAGIC = 0x68656170
 HEAP_CHECKING = 1
 HEAP_QUARANTINE = 2
-# block_hash's multipliers and shift, by the target's word size.
-HASH_CONSTANTS = {4: (0x9E3779B1, 0x85EBCA6B, 16),
-                  8: (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 32)}
+# mm/block.h's HASH_K1, HASH_K2, HASH_K3 and HASH_HALF, by word size.
+HASH_CONSTANTS = {4: (0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 16),
+                  8: (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
+                      0x94D049BB133111EB, 32)}
 
 
 class Layout:
@@ -61,17 +70,26 @@ class Layout:
         """A pointer or word field as the target's unsigned word."""
         return as_int(v) & self.mask
 
-    def hash(self, secret, addr, size, prev, meta):
-        """block_hash() of mm/block.h, in the target's word size."""
-        k, k2, half = HASH_CONSTANTS[self.word]
+    def key(self, secret, addr):
+        """block_key() of mm/block.h."""
+        k1 = HASH_CONSTANTS[self.word][0]
+        return ((secret ^ addr) * k1) & self.mask
+
+    def hash(self, secret, addr, size):
+        """block_hash() of mm/block.h: the check of size and flags."""
+        _, k2, _, half = HASH_CONSTANTS[self.word]
         m = self.mask
-        h = (secret ^ addr) & m
-        h = ((h ^ size) * k) & m
-        h = ((h ^ prev) * k) & m
-        h = ((h ^ meta) * k) & m
+        h = self.key(secret, addr) ^ size
         h ^= h >> half
         h = (h * k2) & m
         return h ^ (h >> (half - 3))
+
+    def meta(self, secret, addr, data):
+        """meta_make() of mm/block.h: data under its keyed check."""
+        _, k2, k3, _ = HASH_CONSTANTS[self.word]
+        m = self.mask
+        x = (self.key(secret, addr) ^ ((data * k3) & m)) * k2 & m
+        return (x & ~META_DATA_MASK & m) | data
 
     def size_class(self, size):
         """fl_class() of mm/freelist.c: the list a free block belongs in."""
@@ -101,9 +119,13 @@ class Block:
         self.raw = lay.ptr(v["size"])
         self.prev = lay.ptr(v["prev"])
         self.meta = lay.ptr(v["meta"])
-        self.expected = lay.hash(secret, addr, self.raw, self.prev, self.meta)
+        self.expected = lay.hash(secret, addr, self.raw)
+        self.data = self.meta & META_DATA_MASK
+        self.meta_ok = self.meta == lay.meta(secret, addr, self.data)
 
-    intact = property(lambda s: s.check == s.expected)
+    # a block the heap gave out also needs its meta word to verify
+    intact = property(lambda s: s.check == s.expected and
+                      (s.free or s.sentinel or s.meta_ok))
     size = property(lambda s: s.raw & ~(HEAP_ALIGN - 1))
     free = property(lambda s: bool(s.raw & BLOCK_FREE))
     sentinel = property(lambda s: bool(s.raw & BLOCK_SENTINEL))
@@ -112,16 +134,23 @@ class Block:
                       == BLOCK_FREE)
     payload = property(lambda s: s.addr + s.lay.hdr)
     payload_size = property(lambda s: s.size - s.lay.hdr)
-    slack = property(lambda s: s.meta & META_SLACK_MASK)
-    align = property(lambda s: 1 << ((s.meta >> META_ALIGN_SHIFT) & 0xFF))
+    callers = property(lambda s: s.data & META_HOLDER != META_HOLDER)
+    slack = property(lambda s: s.data & META_SLACK_MASK if s.callers else
+                     s.payload_size)
+    align = property(lambda s: 1 << ((s.data >> META_ALIGN_SHIFT) &
+                                     META_ALIGN_MASK))
 
     @property
     def state(self):
         if self.sentinel:
             return "sentinel"
-        if not self.free:
-            return "used"
-        return "free" if self.listed else "quarantined"
+        if self.free:
+            return "free" if self.listed else "quarantined"
+        if self.data == META_CACHED:
+            return "cached"
+        if self.data == META_INTERNAL:
+            return "internal"
+        return "used"
 
     def links(self):
         """(next, prev) of a free block's list links, in its payload."""

@@ -162,7 +162,7 @@ static void op_aligned(struct run *r, struct slot *s)
 		    "step %lu: aligned_alloc accepted alignment %zu", r->step,
 		    align);
 	FUZZ_EXPECT(
-	    !p || payload_for(r, size) <= before.largest_free ||
+	    !p || payload_for(r, size) <= largest_payload(r, &before) ||
 		before.quarantined_blocks != 0,
 	    "step %lu: aligned_alloc of %zu succeeded, largest free %zu",
 	    r->step, size, before.largest_free);

@@ -58,6 +58,7 @@ static inline int run_quarantine(const struct run *r)
 void model_fault(const struct heap_fault *f, void *ctx);
 struct heap_stats run_stats(const struct run *r);
 size_t payload_for(const struct run *r, size_t n);
+size_t largest_payload(const struct run *r, const struct heap_stats *s);
 
 void slot_verify(const struct run *r, const struct slot *s, const char *when);
 void slot_accept(struct run *r, struct slot *s, int zeroed, size_t kept);
