@@ -11,6 +11,7 @@
 #include "kernel/heap_hooks.h"
 #include "kernel/heapmap.h"
 #include "kernel/kprintf.h"
+#include "kernel/minimum.h"
 #include "kernel/multiboot.h"
 #include "kernel/panic.h"
 #include "kernel/qemu.h"
@@ -118,6 +119,8 @@ void kmain(uint32_t magic, uintptr_t info)
 		refuse(&opt, "stopping before any test: the command line has "
 			     "words it does not understand (above)");
 	multiboot_print(bi);
+	if (minimum_ram_check(bi) != 0)
+		refuse(&opt, "stopping before any test: not enough RAM");
 	timer_init();
 	/* Before the heap exists, so that no table it reads can have been
 	 * handed out (the memory map keeps them out anyway). */

@@ -39,7 +39,10 @@ failed=0
 # shellcheck source=tests/boot/judge.sh
 . "$(dirname "$0")/judge.sh"
 
-MIN_MIB=16
+# The least RAM the kernel runs on, from the header that defines it.
+MIN_MIB=$(sed -n 's/^#define KERNEL_MIN_RAM_MIB \([0-9]*\)$/\1/p' \
+	"$(dirname "$0")/../../kernel/minimum.h")
+QUICK_TIMEOUT=${QUICK_TIMEOUT:-10}
 
 mkdir -p "$LOGS"
 for f in "$ISO" "$ELF"; do
@@ -48,6 +51,11 @@ for f in "$ISO" "$ELF"; do
 		exit 1
 	fi
 done
+
+if [ -z "$MIN_MIB" ]; then
+	echo "FAIL - boot prerequisites (no '#define KERNEL_MIN_RAM_MIB N' in kernel/minimum.h)"
+	exit 1
+fi
 
 # Through GRUB, as a user boots it, at several memory sizes. 4 GiB puts RAM
 # above 4 GiB in the map, which a kernel without PAE must skip unharmed.
@@ -72,6 +80,15 @@ for mode in fast quarantine; do
 	expect_pass "mode-$mode-${MIN_MIB}M-smp4" --mode $mode \
 		--log '^smp_stress: 4 CPU(s) ran' -m "${MIN_MIB}M" -smp 4 \
 		-accel tcg,thread=multi -kernel "$ELF" -append "exit heap=$mode"
+done
+
+# Below the minimum the kernel says so and fails at once, running nothing.
+for mem in $((MIN_MIB - 1)) $((MIN_MIB / 2)) 4 2; do
+	expect_fail "must-fail-ram-${mem}M" "$QUICK_TIMEOUT" $STATUS_FAILURE \
+		-m "${mem}M" -kernel "$ELF" -append exit -- \
+		"^kernel: needs at least $MIN_MIB MiB of RAM, this machine has $mem MiB ([0-9.]* MiB available" \
+		'^kernel: stopping before any test: not enough RAM; exiting QEMU with failure' \
+		'!self-tests'
 done
 
 # Failures the harness must catch, each for its own reason.
