@@ -1,22 +1,33 @@
 /*
  * cmdline.c - see cmdline.h.
+ *
+ * Strict on purpose: a mistyped word that booted in the default mode would
+ * report success for a configuration nobody asked for.
  */
 #include "kernel/cmdline.h"
 
 #include "kernel/kprintf.h"
 #include "kernel/multiboot.h"
+#include "kernel/selftest.h"
 #include "kernel/string.h"
 #include "mm/heap.h"
 
-static const struct {
+/* One valid value of an option and what it sets. */
+struct choice {
 	const char *name;
-	enum fail_mode mode;
-} fail_modes[] = {
+	unsigned value;
+};
+
+#define CHOICES(a) (a), sizeof(a) / sizeof((a)[0])
+
+static const struct choice fail_choices[] = {
     {"panic", FAIL_PANIC},
-    {"double-free", FAIL_DOUBLE_FREE},
     {"triple-fault", FAIL_TRIPLE_FAULT},
     {"hang", FAIL_HANG},
     {"selftest", FAIL_SELFTEST},
+    {"selftest-leak", FAIL_SELFTEST_LEAK},
+    {"selftest-damage", FAIL_SELFTEST_DAMAGE},
+    {"double-free", FAIL_DOUBLE_FREE},
     {"invalid-free", FAIL_INVALID_FREE},
     {"foreign-free", FAIL_FOREIGN_FREE},
     {"misaligned-free", FAIL_MISALIGNED_FREE},
@@ -26,14 +37,67 @@ static const struct {
     {"free-list", FAIL_FREE_LIST},
 };
 
-static const struct {
-	const char *name;
-	enum heapmap_mode mode;
-} heapmap_modes[] = {
-    {"final", HEAPMAP_FINAL},	{"none", HEAPMAP_NONE},
+static const struct choice heapmap_choices[] = {
+    {"final", HEAPMAP_FINAL},	{"phases", HEAPMAP_PHASES},
     {"filled", HEAPMAP_FILLED}, {"fragmented", HEAPMAP_FRAGMENTED},
-    {"phases", HEAPMAP_PHASES},
+    {"none", HEAPMAP_NONE},
 };
+
+static const struct choice heap_choices[] = {
+    {"fast", 0},
+    {"check", HEAP_CHECKING},
+    {"quarantine", HEAP_QUARANTINE},
+};
+
+/* By heap_choices' order. */
+static const char *const heap_texts[] = {"fast", "checking",
+					 "checking + quarantine"};
+
+static const struct choice acpi_choices[] = {{"on", 0}, {"off", 1}};
+
+/* Finds v among the choices; otherwise says what the valid ones are. */
+static int choose(const char *option, const char *v, const struct choice *c,
+		  size_t n, unsigned *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v, c[i].name) == 0) {
+			*out = c[i].value;
+			return 0;
+		}
+	}
+	kprintf("cmdline: %s%s: unknown value '%s'; the values are:", option, v,
+		v);
+	for (size_t i = 0; i < n; i++)
+		kprintf(" %s", c[i].name);
+	kprintf("\n");
+	return -1;
+}
+
+static size_t heap_index(unsigned flags)
+{
+	if (flags & HEAP_QUARANTINE)
+		return 2;
+	return flags & HEAP_CHECKING ? 1 : 0;
+}
+
+const char *cmdline_heap_mode(unsigned heap_flags)
+{
+	return heap_choices[heap_index(heap_flags)].name;
+}
+
+const char *cmdline_heap_mode_text(unsigned heap_flags)
+{
+	return heap_texts[heap_index(heap_flags)];
+}
+
+const char *cmdline_fail_name(enum fail_mode mode)
+{
+	for (size_t i = 0; i < sizeof(fail_choices) / sizeof(fail_choices[0]);
+	     i++)
+		if (fail_choices[i].value == (unsigned)mode)
+			return fail_choices[i].name;
+	return "none";
+}
 
 /* Copies up to the first stop character (or NUL) into dst; returns the
  * length in src, which may exceed what fitted. */
@@ -56,111 +120,177 @@ static int has_slash(const char *s)
 	return 0;
 }
 
-static void parse_tests(const char *v, struct boot_options *opt)
+static int is_test(const char *name)
 {
+	for (size_t i = 0; selftest_name(i); i++)
+		if (strcmp(selftest_name(i), name) == 0)
+			return 1;
+	return 0;
+}
+
+static void list_tests(void)
+{
+	kprintf("cmdline: the tests are:");
+	for (size_t i = 0; selftest_name(i); i++)
+		kprintf(" %s", selftest_name(i));
+	kprintf(" (or tests=all, tests=none)\n");
+}
+
+static int parse_exit(const char *v, struct boot_options *opt)
+{
+	(void)v;
+	opt->exit = 1;
+	return 0;
+}
+
+static int parse_tests(const char *v, struct boot_options *opt)
+{
+	const char *all = v;
+
 	opt->all_tests = 0;
 	opt->test_count = 0;
 	if (strcmp(v, "all") == 0) {
 		opt->all_tests = 1;
-		return;
+		return 0;
 	}
 	if (strcmp(v, "none") == 0)
-		return;
-	while (*v) {
-		size_t len;
+		return 0;
+	for (;;) {
+		char *name = opt->tests[opt->test_count];
+		/* A name too long to fit is cut, and then matches no test:
+		 * len, not the copy, says whether it was whole. */
+		size_t len = copy_until(name, CMDLINE_NAME_MAX, v, ',');
 
-		if (opt->test_count == CMDLINE_MAX_TESTS) {
-			kprintf("cmdline: more than %d tests named; ignoring "
-				"%s\n",
-				CMDLINE_MAX_TESTS, v);
-			return;
+		if (len == 0) {
+			kprintf("cmdline: tests=%s: an empty name (names are "
+				"separated by single commas)\n",
+				all);
+			return -1;
 		}
-		/* A name too long to fit is cut, then matches no test and
-		 * is reported as unknown: never silently skipped. */
-		len = copy_until(opt->tests[opt->test_count], CMDLINE_NAME_MAX,
-				 v, ',');
-		if (len > 0)
-			opt->test_count++;
-		v += len + (v[len] == ',');
+		if (len >= CMDLINE_NAME_MAX || !is_test(name)) {
+			kprintf("cmdline: tests=%s: no test named '%.*s'\n",
+				all, (int)len, v);
+			list_tests();
+			return -1;
+		}
+		if (++opt->test_count == CMDLINE_MAX_TESTS && v[len]) {
+			kprintf("cmdline: tests=%s: more than %d names\n", all,
+				CMDLINE_MAX_TESTS);
+			return -1;
+		}
+		if (!v[len])
+			return 0;
+		v += len + 1;
 	}
 }
 
-/* The rest of w after prefix, or NULL when w does not start with it. */
-static const char *after(const char *w, const char *prefix)
+static int parse_heap(const char *v, struct boot_options *opt)
 {
-	while (*prefix)
-		if (*w++ != *prefix++)
-			return NULL;
-	return w;
+	return choose("heap=", v, CHOICES(heap_choices), &opt->heap_flags);
 }
 
-/* A decimal number that fits; 0 when v is anything else. */
-static unsigned long number(const char *v)
+static int parse_acpi(const char *v, struct boot_options *opt)
+{
+	unsigned off;
+
+	if (choose("acpi=", v, CHOICES(acpi_choices), &off) != 0)
+		return -1;
+	opt->no_acpi = (int)off;
+	return 0;
+}
+
+static int parse_fail(const char *v, struct boot_options *opt)
+{
+	unsigned mode;
+
+	if (choose("fail=", v, CHOICES(fail_choices), &mode) != 0)
+		return -1;
+	opt->fail = (enum fail_mode)mode;
+	return 0;
+}
+
+static int parse_heapmap(const char *v, struct boot_options *opt)
+{
+	unsigned mode;
+
+	if (choose("heapmap=", v, CHOICES(heapmap_choices), &mode) != 0)
+		return -1;
+	opt->heapmap = (enum heapmap_mode)mode;
+	return 0;
+}
+
+static int parse_smp_ops(const char *v, struct boot_options *opt)
 {
 	unsigned long n = 0;
+	int too_big = 0;
+	const char *d = v;
 
-	if (!*v)
-		return 0;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9' || n > (~0ul - 9) / 10)
-			return 0;
-		n = n * 10 + (unsigned long)(*v - '0');
-	}
-	return n;
-}
-
-static void parse_word(const char *w, struct boot_options *opt)
-{
-	const char *v;
-
-	if (strcmp(w, "exit") == 0) {
-		opt->exit = 1;
-	} else if ((v = after(w, "tests="))) {
-		parse_tests(v, opt);
-	} else if (strcmp(w, "heap=check") == 0) {
-		opt->heap_flags = HEAP_CHECKING;
-	} else if (strcmp(w, "heap=quarantine") == 0) {
-		opt->heap_flags = HEAP_QUARANTINE;
-	} else if (strcmp(w, "heap=fast") == 0) {
-		opt->heap_flags = 0;
-	} else if (strcmp(w, "acpi=off") == 0) {
-		opt->no_acpi = 1;
-	} else if ((v = after(w, "smp-ops="))) {
-		if (number(v) > 0)
-			opt->smp_ops = number(v);
+	for (; *d >= '0' && *d <= '9'; d++) {
+		if (n > CMDLINE_SMP_OPS_MAX)
+			too_big = 1; /* and stays so: no wrap-around */
 		else
-			kprintf("cmdline: smp-ops wants a positive number, "
-				"not '%s'\n",
-				v);
-	} else if ((v = after(w, "fail="))) {
-		for (size_t i = 0;
-		     i < sizeof(fail_modes) / sizeof(fail_modes[0]); i++) {
-			if (strcmp(v, fail_modes[i].name) == 0) {
-				opt->fail = fail_modes[i].mode;
-				return;
-			}
-		}
-		kprintf("cmdline: unknown fail mode '%s' ignored\n", v);
-	} else if ((v = after(w, "heapmap="))) {
-		for (size_t i = 0;
-		     i < sizeof(heapmap_modes) / sizeof(heapmap_modes[0]);
-		     i++) {
-			if (strcmp(v, heapmap_modes[i].name) == 0) {
-				opt->heapmap = heapmap_modes[i].mode;
-				return;
-			}
-		}
-		kprintf("cmdline: unknown heapmap mode '%s' ignored\n", v);
-	} else {
-		kprintf("cmdline: unknown option '%s' ignored\n", w);
+			n = n * 10 + (unsigned long)(*d - '0');
 	}
+	if (d == v || *d) {
+		kprintf("cmdline: smp-ops=%s: not a decimal number; it takes "
+			"1 to %lu\n",
+			v, CMDLINE_SMP_OPS_MAX);
+		return -1;
+	}
+	if (too_big || n < 1 || n > CMDLINE_SMP_OPS_MAX) {
+		kprintf("cmdline: smp-ops=%s: out of range; it takes 1 to "
+			"%lu\n",
+			v, CMDLINE_SMP_OPS_MAX);
+		return -1;
+	}
+	opt->smp_ops = n;
+	return 0;
 }
 
-void cmdline_parse(const char *cmdline, struct boot_options *opt)
+/* An option is a bare word, or a name ending in '=' and its value. */
+static const struct {
+	const char *name;
+	int (*parse)(const char *value, struct boot_options *opt);
+} options[] = {
+    {"exit", parse_exit},	 {"tests=", parse_tests},
+    {"heap=", parse_heap},	 {"fail=", parse_fail},
+    {"heapmap=", parse_heapmap}, {"acpi=", parse_acpi},
+    {"smp-ops=", parse_smp_ops},
+};
+
+/* The rest of w after name, or NULL when w is not this option. */
+static const char *value_of(const char *w, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (name[len - 1] != '=')
+		return strcmp(w, name) == 0 ? w + len : NULL;
+	return memcmp(w, name, len) == 0 ? w + len : NULL;
+}
+
+static int parse_word(const char *w, struct boot_options *opt)
+{
+	const size_t n = sizeof(options) / sizeof(options[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = value_of(w, options[i].name);
+
+		if (v)
+			return options[i].parse(v, opt);
+	}
+	kprintf("cmdline: unknown option '%s'; the options are:", w);
+	for (size_t i = 0; i < n; i++)
+		kprintf(" %s", options[i].name);
+	kprintf("\n");
+	return -1;
+}
+
+int cmdline_parse(const char *cmdline, struct boot_options *opt)
 {
 	/* As long as the whole line: multiboot.c bounds that. */
 	static char word[MB_CMDLINE_MAX];
 	const char *p = cmdline;
+	int refused = 0;
 
 	*opt =
 	    (struct boot_options){.all_tests = 1, .smp_ops = CMDLINE_SMP_OPS};
@@ -171,7 +301,8 @@ void cmdline_parse(const char *cmdline, struct boot_options *opt)
 			p++;
 		len = copy_until(word, sizeof(word), p, ' ');
 		p += len;
-		if (len > 0 && !has_slash(word))
-			parse_word(word, opt);
+		if (len > 0 && !has_slash(word) && parse_word(word, opt) != 0)
+			refused++;
 	}
+	return refused;
 }

@@ -2,30 +2,25 @@
  * cmdline.h - the kernel command line.
  *
  * Words separated by spaces. Words containing '/' are skipped: GRUB and
- * QEMU pass the kernel's own path first.
+ * QEMU pass the kernel's own path first. Every other word must be one of
+ * these; anything else - an unknown option, an unknown value, a test that
+ * does not exist, a number out of range - is named on the console with the
+ * valid choices, and the boot stops with the failure verdict (status 35
+ * with exit) before any test runs.
  *
  *   exit               when done (or on panic) leave QEMU through
  *                      isa-debug-exit: 33 = success, 35 = failure
  *   tests=all          run every self-test (the default)
  *   tests=none         run none
  *   tests=a,b,...      run only these, by name (selftest.c lists them)
- *   fail=panic         panic on purpose once the heap is up
- *   fail=double-free   free a block twice: the heap's fault handler panics
- *   fail=triple-fault  load an empty IDT and trap: the CPU resets
- *   fail=hang          stop without a verdict
- *   fail=selftest      add a self-test that always fails
- *   fail=invalid-free  free a pointer into the middle of a block
- *   fail=foreign-free  free the address of a kernel variable
- *   fail=misaligned-free  free a pointer that is not 16-byte aligned
- *   fail=overflow      write one byte past a block's usable size, free it
- *   fail=underflow     write one byte before a block (its header), free it
- *   fail=use-after-free  write into a freed block, then allocate
- *                      (reported in checking mode: add heap=check)
- *   fail=free-list     overwrite a freed block's list link, then allocate
+ *   heap=fast          the system heap in fast mode (the default)
  *   heap=check         the system heap in checking mode (poison, canaries)
  *   heap=quarantine    checking mode plus the quarantine
- *   acpi=off           find the CPUs through the MP table, not the MADT
- *   smp-ops=N          operations per CPU in the smp_stress self-test
+ *   acpi=on            find the CPUs through the ACPI MADT (the default),
+ *                      or the MP table when there is none
+ *   acpi=off           find the CPUs through the MP table only
+ *   smp-ops=N          operations per CPU in the smp_stress self-test,
+ *                      1 to CMDLINE_SMP_OPS_MAX (default CMDLINE_SMP_OPS)
  *   heapmap=final      after the verdict, draw the heap map (the default;
  *                      kernel/heapmap.h): VGA in colour, serial in text
  *   heapmap=phases     before it, fill the heap, free every other block,
@@ -34,18 +29,39 @@
  *   heapmap=fragmented stop it after freeing every other block, ditto
  *   heapmap=none       no map
  *
- * The fail= modes exist for the boot test, which must see each of them
- * reported as a failure; the heap misuses must each end in the heap's own
- * panic, naming what was wrong.
+ * Failures on purpose, for the boot test, which must see each of them
+ * reported as a failure. The heap misuses must each end in the heap's own
+ * panic, naming what was wrong; the selftest ones in a FAIL line.
+ *
+ *   fail=panic         panic on purpose once the heap is up
+ *   fail=triple-fault  load an empty IDT and trap: the CPU resets
+ *   fail=hang          stop without a verdict
+ *   fail=selftest      add a self-test whose own assertion fails
+ *   fail=selftest-leak add a self-test that keeps a block: the runner's
+ *                      leak check fails it (and no_leaks)
+ *   fail=selftest-damage  add a self-test that damages a free block's
+ *                      header: the runner's heap_check fails it (and the
+ *                      final heap_check)
+ *   fail=double-free   free a block twice
+ *   fail=invalid-free  free a pointer into the middle of a block
+ *   fail=foreign-free  free the address of a kernel variable
+ *   fail=misaligned-free  free a pointer that is not 16-byte aligned
+ *   fail=overflow      write one byte past a block's usable size, free it
+ *   fail=underflow     write one byte before a block (its header), free it
+ *   fail=use-after-free  write into a freed block, then allocate; only
+ *                      checking mode sees it (heap=check): in fast mode
+ *                      the kernel panics saying the heap did not
+ *   fail=free-list     overwrite a freed block's list link, then allocate
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
 
 #include <stddef.h>
 
-#define CMDLINE_MAX_TESTS 32
-#define CMDLINE_NAME_MAX  32
-#define CMDLINE_SMP_OPS	  50000
+#define CMDLINE_MAX_TESTS   32
+#define CMDLINE_NAME_MAX    32
+#define CMDLINE_SMP_OPS	    50000
+#define CMDLINE_SMP_OPS_MAX 100000000ul /* about 40 minutes per CPU */
 
 enum fail_mode {
 	FAIL_NONE,
@@ -54,6 +70,8 @@ enum fail_mode {
 	FAIL_TRIPLE_FAULT,
 	FAIL_HANG,
 	FAIL_SELFTEST,
+	FAIL_SELFTEST_LEAK,
+	FAIL_SELFTEST_DAMAGE,
 	FAIL_INVALID_FREE,
 	FAIL_FOREIGN_FREE,
 	FAIL_MISALIGNED_FREE,
@@ -84,7 +102,17 @@ struct boot_options {
 	char tests[CMDLINE_MAX_TESTS][CMDLINE_NAME_MAX];
 };
 
-/* Parses the command line; unknown words are reported and ignored. */
-void cmdline_parse(const char *cmdline, struct boot_options *opt);
+/* Parses the command line into opt. Returns the number of words it
+ * refused, each named on the console with the valid choices; opt->exit is
+ * set whatever else was wrong, so that the refusal can end the run. */
+int cmdline_parse(const char *cmdline, struct boot_options *opt);
+
+/* The heap= word for heap flags ("fast", "check", "quarantine"), and what
+ * that mode is ("checking + quarantine"). */
+const char *cmdline_heap_mode(unsigned heap_flags);
+const char *cmdline_heap_mode_text(unsigned heap_flags);
+
+/* The fail= word for a mode ("use-after-free"). */
+const char *cmdline_fail_name(enum fail_mode mode);
 
 #endif

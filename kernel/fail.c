@@ -29,8 +29,9 @@ static void triple_fault(void)
  * which panics with the heap's own message; returning here means the heap
  * missed it.
  */
-static void misuse_heap(enum fail_mode mode)
+static void misuse_heap(const struct boot_options *opt)
 {
+	enum fail_mode mode = opt->fail;
 	static _Alignas(16) unsigned char not_heap[64];
 	unsigned char *p = allocate_memory(64);
 	unsigned char *guard = allocate_memory(64);
@@ -71,18 +72,28 @@ static void misuse_heap(enum fail_mode mode)
 	default:
 		break;
 	}
-	panic("the heap did not report the misuse (fail mode %d, block %p, "
-	      "guard %p)",
-	      (int)mode, (void *)p, (void *)guard);
+	if (mode == FAIL_USE_AFTER_FREE && !(opt->heap_flags & HEAP_CHECKING))
+		panic("the heap did not report the misuse "
+		      "(fail=use-after-free, block %p, guard %p): heap=%s "
+		      "cannot see a write into a freed block; boot with "
+		      "heap=check to have it reported",
+		      (void *)p, (void *)guard,
+		      cmdline_heap_mode(opt->heap_flags));
+	panic("the heap did not report the misuse (fail=%s in heap=%s, block "
+	      "%p, guard %p)",
+	      cmdline_fail_name(mode), cmdline_heap_mode(opt->heap_flags),
+	      (void *)p, (void *)guard);
 }
 
-void fail_on_purpose(enum fail_mode mode)
+void fail_on_purpose(const struct boot_options *opt)
 {
 	void *p;
 
-	switch (mode) {
+	switch (opt->fail) {
 	case FAIL_NONE:
 	case FAIL_SELFTEST:
+	case FAIL_SELFTEST_LEAK:
+	case FAIL_SELFTEST_DAMAGE:
 		return;
 	case FAIL_PANIC:
 		panic("deliberate panic (fail=panic on the command line)");
@@ -101,6 +112,6 @@ void fail_on_purpose(enum fail_mode mode)
 		kprintf("fail: hanging without a verdict (fail=hang)\n");
 		cpu_halt_forever();
 	default:
-		misuse_heap(mode);
+		misuse_heap(opt);
 	}
 }

@@ -7,7 +7,7 @@
 #include "kernel/cmdline.h"
 
 /* Does what the fail= option asked for; returns only for FAIL_NONE and
- * FAIL_SELFTEST (which the self-test runner handles). */
-void fail_on_purpose(enum fail_mode mode);
+ * the FAIL_SELFTEST modes (which the self-test runner handles). */
+void fail_on_purpose(const struct boot_options *opt);
 
 #endif

@@ -151,7 +151,10 @@ static char parse_spec(const char **fmt, struct spec *sp, va_list *ap)
 	}
 	while (*p >= '0' && *p <= '9')
 		sp->width = sp->width * 10 + (*p++ - '0');
-	if (*p == '.') {
+	if (*p == '.' && p[1] == '*') {
+		sp->precision = va_arg(*ap, int);
+		p += 2;
+	} else if (*p == '.') {
 		sp->precision = 0;
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			sp->precision = sp->precision * 10 + (*p - '0');

@@ -3,7 +3,8 @@
  *
  * Conversions: %d %i %u %x %X %p %s %c %%, with the length modifiers
  * hh h l ll z, the flags '-' and '0', a width (number or *) and, for %s,
- * a precision. %p prints 0x and 8 hex digits (addresses are 32-bit here).
+ * a precision (number or *). %p prints 0x and 8 hex digits (addresses
+ * are 32-bit here).
  */
 #ifndef KERNEL_KPRINTF_H
 #define KERNEL_KPRINTF_H

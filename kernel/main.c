@@ -11,6 +11,7 @@
 #include "kernel/heap_hooks.h"
 #include "kernel/heapmap.h"
 #include "kernel/kprintf.h"
+#include "kernel/minimum.h"
 #include "kernel/multiboot.h"
 #include "kernel/panic.h"
 #include "kernel/qemu.h"
@@ -43,10 +44,8 @@ static size_t give_memory(const struct ram_region *r, size_t n, unsigned flags)
 	kprintf("heap: system heap in 0x%08x-0x%08x (", (unsigned)r[0].base,
 		(unsigned)(r[0].base + r[0].size));
 	print_size(r[0].size, 0);
-	kprintf("), %s mode\n", flags & HEAP_QUARANTINE
-				    ? "checking + quarantine"
-				: flags & HEAP_CHECKING ? "checking"
-							: "fast");
+	kprintf("), %s mode (heap=%s)\n", cmdline_heap_mode_text(flags),
+		cmdline_heap_mode(flags));
 	if (memory_init_flags((void *)r[0].base, r[0].size, flags) != 0)
 		panic("memory_init refused 0x%08x, %zu bytes",
 		      (unsigned)r[0].base, r[0].size);
@@ -82,13 +81,24 @@ static void demo(void)
 	print_stats("after freeing them");
 }
 
+/* Ends a run that cannot go on, with the failure verdict. */
+static void refuse(const struct boot_options *opt, const char *why)
+{
+	if (opt->exit) {
+		kprintf("kernel: %s; exiting QEMU with failure\n", why);
+		qemu_exit(QEMU_EXIT_FAILURE);
+	}
+	kprintf("kernel: %s; halted\n", why);
+	cpu_halt_forever();
+}
+
 void kmain(uint32_t magic, uintptr_t info)
 {
 	static struct ram_region regions[REGIONS_MAX];
 	struct boot_options opt;
 	const struct boot_info *bi;
 	size_t n, taken;
-	int failed;
+	int failed, refused;
 
 	console_init();
 	/* Multiboot leaves the GDTR undefined, and the loader's table lies in
@@ -103,9 +113,14 @@ void kmain(uint32_t magic, uintptr_t info)
 	/* Everything the loader left must be copied before the heap exists:
 	 * the heap may be handed the RAM it sits in. */
 	bi = multiboot_parse(magic, info);
-	cmdline_parse(bi->cmdline, &opt);
+	refused = cmdline_parse(bi->cmdline, &opt);
 	panic_set_exit(opt.exit);
+	if (refused)
+		refuse(&opt, "stopping before any test: the command line has "
+			     "words it does not understand (above)");
 	multiboot_print(bi);
+	if (minimum_ram_check(bi) != 0)
+		refuse(&opt, "stopping before any test: not enough RAM");
 	timer_init();
 	/* Before the heap exists, so that no table it reads can have been
 	 * handed out (the memory map keeps them out anyway). */
@@ -123,7 +138,7 @@ void kmain(uint32_t magic, uintptr_t info)
 	demo();
 	/* After the heap (the AP stacks come from it), before the tests. */
 	smp_start();
-	fail_on_purpose(opt.fail);
+	fail_on_purpose(&opt);
 	failed = selftest_run(&opt, taken);
 	smp_stop_others();
 	/* After the verdict, so that a map or demo can never change it. */

@@ -1,26 +1,27 @@
 /*
  * selftest.c - the runner: selection, the per-test heap and leak checks,
  * and the verdict.
+ *
+ * The verdict is computed from the report lines themselves: every line is
+ * one run, every "FAIL - " line one failure. No path can print a FAIL line
+ * and still count it as a pass, or count one test twice.
  */
 #include "kernel/selftest.h"
 
 #include <stdarg.h>
 
+#include "kernel/cmdline.h"
 #include "kernel/kprintf.h"
 #include "kernel/selftest_cases.h"
 #include "kernel/string.h"
 #include "kernel/vga.h"
 #include "mm/memory.h"
 
-static int st_deliberate_failure(struct st_env *env)
-{
-	(void)env;
-	return st_fail("fails on purpose: fail=selftest on the command line");
-}
+typedef int (*st_fn)(struct st_env *env);
 
 static const struct {
 	const char *name;
-	int (*fn)(struct st_env *env);
+	st_fn fn;
 } tests[] = {
     {"alignment", st_alignment},
     {"zero_size_and_null", st_zero_size_and_null},
@@ -41,8 +42,26 @@ static const struct {
 
 #define TEST_COUNT (sizeof(tests) / sizeof(tests[0]))
 
-static char detail[160];
+/* Each breaks one of the runner's checks on purpose (fail=...), after the
+ * real tests, so that the boot test can prove every way to fail is seen. */
+static const struct {
+	enum fail_mode mode;
+	const char *name;
+	st_fn fn;
+} deliberate[] = {
+    {FAIL_SELFTEST, "deliberate_failure", st_deliberate_failure},
+    {FAIL_SELFTEST_LEAK, "deliberate_leak", st_deliberate_leak},
+    {FAIL_SELFTEST_DAMAGE, "deliberate_damage", st_deliberate_damage},
+};
+
+static char detail[256];
 static uint32_t rng_state = 1;
+static int lines_run, lines_failed;
+
+const char *selftest_name(size_t i)
+{
+	return i < TEST_COUNT ? tests[i].name : NULL;
+}
 
 int st_fail(const char *fmt, ...)
 {
@@ -52,6 +71,24 @@ int st_fail(const char *fmt, ...)
 	kvsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Adds a finding of the runner's to the test's own detail. */
+static void add_detail(const char *fmt, ...) KPRINTF_FORMAT(1, 2);
+
+static void add_detail(const char *fmt, ...)
+{
+	size_t len = strlen(detail);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sizeof(detail)) {
+		detail[len++] = ';';
+		detail[len++] = ' ';
+		detail[len] = '\0';
+	}
+	va_start(ap, fmt);
+	kvsnprintf(detail + len, sizeof(detail) - len, fmt, ap);
+	va_end(ap);
 }
 
 void st_random_seed(uint32_t seed)
@@ -92,9 +129,50 @@ size_t st_verify(const void *p, size_t n, uint32_t seed)
 	return n;
 }
 
+struct check_record {
+	char *first;
+	size_t cap;
+	int count;
+};
+
+/* Called with the heap locked: records only, never calls the heap. */
+static void record_check(const struct heap_fault *f, void *ctx)
+{
+	struct check_record *r = ctx;
+
+	if (r->count++ == 0)
+		ksnprintf(r->first, r->cap, "%s",
+			  f->what ? f->what : heap_fault_name(f->kind));
+}
+
+int st_heap_check(struct heap *h, char *first, size_t cap)
+{
+	struct check_record r = {first, cap, 0};
+	int bad;
+
+	if (cap > 0)
+		first[0] = '\0';
+	/* The kernel's handler panics; a finding here is the test's
+	 * failure, to be reported as such and counted. */
+	heap_set_fault_handler(h, record_check, &r);
+	bad = heap_check(h);
+	heap_set_fault_handler(h, NULL, NULL);
+	return bad;
+}
+
+/* What callers hold: free, quarantined (and cached) blocks are not theirs,
+ * so a mode that delays reuse still balances. */
+static int holds_same(const struct heap_stats *a, const struct heap_stats *b)
+{
+	return a->used_blocks == b->used_blocks &&
+	       a->bytes_used == b->bytes_used;
+}
+
 static void report(const char *name, int failed)
 {
+	lines_run++;
 	if (failed) {
+		lines_failed++;
 		vga_set_color(VGA_LIGHT_RED, VGA_BLACK);
 		kprintf("FAIL - %s (%s)\n", name, detail);
 	} else {
@@ -104,12 +182,14 @@ static void report(const char *name, int failed)
 	vga_set_color(VGA_LIGHT_GREY, VGA_BLACK);
 }
 
-/* Runs one test and holds it to the invariants every test must keep. */
-static int run_one(struct st_env *env, const char *name,
-		   int (*fn)(struct st_env *env))
+/* Runs one test and holds it to the invariants every test must keep. Each
+ * check runs whatever the others found, and all that broke is named on the
+ * test's one line. */
+static void run_one(struct st_env *env, const char *name, st_fn fn)
 {
 	struct heap_stats before, after;
-	int bad, failed;
+	char first[120];
+	int failed, bad;
 
 	heap_get_stats(env->heap, &before);
 	detail[0] = '\0';
@@ -119,24 +199,20 @@ static int run_one(struct st_env *env, const char *name,
 	 * kernel's back. */
 	heap_set_fault_handler(env->heap, NULL, NULL);
 	heap_get_stats(env->heap, &after);
-	if (!failed && (bad = heap_check(env->heap)) != 0)
-		failed = st_fail(
-		    "heap_check found %d problem(s) after the test", bad);
-	if (!failed && after.bytes_free != before.bytes_free)
-		failed = st_fail("leak: %zu bytes free before, %zu after "
-				 "(%zu blocks in use, %zu before)",
-				 before.bytes_free, after.bytes_free,
-				 after.used_blocks, before.used_blocks);
+	bad = st_heap_check(env->heap, first, sizeof(first));
+	if (bad) {
+		add_detail("heap_check found %d problem(s) after the test: %s",
+			   bad, first);
+		failed = 1;
+	}
+	if (!holds_same(&before, &after)) {
+		add_detail("leak: %zu block(s), %zu bytes in use before the "
+			   "test, %zu, %zu after",
+			   before.used_blocks, before.bytes_used,
+			   after.used_blocks, after.bytes_used);
+		failed = 1;
+	}
 	report(name, failed);
-	return failed;
-}
-
-static int known(const char *name)
-{
-	for (size_t i = 0; i < TEST_COUNT; i++)
-		if (strcmp(tests[i].name, name) == 0)
-			return 1;
-	return 0;
 }
 
 static int wanted(const struct boot_options *opt, const char *name)
@@ -149,56 +225,51 @@ static int wanted(const struct boot_options *opt, const char *name)
 	return 0;
 }
 
+/* The end-to-end view: whatever each test did, the heap as a whole must be
+ * consistent and hold what it held at the start. */
+static void final_checks(struct heap *h, const struct heap_stats *start)
+{
+	struct heap_stats end;
+	char first[120];
+	int bad = st_heap_check(h, first, sizeof(first));
+
+	detail[0] = '\0';
+	if (bad)
+		st_fail("heap_check found %d problem(s): %s", bad, first);
+	report("heap_check", bad != 0);
+
+	heap_get_stats(h, &end);
+	detail[0] = '\0';
+	if (!holds_same(start, &end))
+		st_fail("%zu block(s), %zu bytes in use at the start, %zu, %zu "
+			"at the end",
+			start->used_blocks, start->bytes_used, end.used_blocks,
+			end.bytes_used);
+	report("no_leaks", !holds_same(start, &end));
+}
+
 int selftest_run(const struct boot_options *opt, size_t regions)
 {
 	struct st_env env = {
 	    .heap = memory_heap(), .regions = regions, .smp_ops = opt->smp_ops};
-	struct heap_stats start, end;
-	int run = 0, failed = 0;
+	const char *mode = cmdline_heap_mode(opt->heap_flags);
+	struct heap_stats start;
 
-	kprintf("self-tests on the system heap:\n");
+	lines_run = lines_failed = 0;
+	kprintf("self-tests on the system heap (heap=%s):\n", mode);
 	heap_get_stats(env.heap, &start);
-	for (size_t i = 0; i < opt->test_count; i++) {
-		if (!known(opt->tests[i])) {
-			ksnprintf(detail, sizeof(detail),
-				  "no such test, named in tests=");
-			report(opt->tests[i], 1);
-			run++;
-			failed++;
-		}
-	}
-	for (size_t i = 0; i < TEST_COUNT; i++) {
-		if (!wanted(opt, tests[i].name))
-			continue;
-		failed += run_one(&env, tests[i].name, tests[i].fn);
-		run++;
-	}
-	if (opt->fail == FAIL_SELFTEST) {
-		failed +=
-		    run_one(&env, "deliberate_failure", st_deliberate_failure);
-		run++;
-	}
+	for (size_t i = 0; i < TEST_COUNT; i++)
+		if (wanted(opt, tests[i].name))
+			run_one(&env, tests[i].name, tests[i].fn);
+	for (size_t i = 0; i < sizeof(deliberate) / sizeof(deliberate[0]); i++)
+		if (opt->fail == deliberate[i].mode)
+			run_one(&env, deliberate[i].name, deliberate[i].fn);
+	if (lines_run > 0)
+		final_checks(env.heap, &start);
 
-	/* The end-to-end view: whatever each test did, the heap as a whole
-	 * must be back where it started. */
-	if (run > 0) {
-		int bad = heap_check(env.heap);
-
-		detail[0] = '\0';
-		if (bad)
-			st_fail("heap_check found %d problem(s)", bad);
-		report("heap_check", bad != 0);
-		failed += bad != 0;
-		heap_get_stats(env.heap, &end);
-		if (end.bytes_free != start.bytes_free)
-			st_fail("%zu bytes free at the start, %zu at the end",
-				start.bytes_free, end.bytes_free);
-		report("no_leaks", end.bytes_free != start.bytes_free);
-		failed += end.bytes_free != start.bytes_free;
-		run += 2;
-	}
-	kprintf("self-tests: %d run, %d passed, %d failed\n", run, run - failed,
-		failed);
-	kprintf("%s\n", failed ? "SOME TESTS FAILED" : "ALL TESTS PASSED");
-	return failed;
+	kprintf("self-tests: %d run, %d passed, %d failed (heap=%s)\n",
+		lines_run, lines_run - lines_failed, lines_failed, mode);
+	kprintf("%s\n",
+		lines_failed ? "SOME TESTS FAILED" : "ALL TESTS PASSED");
+	return lines_failed;
 }

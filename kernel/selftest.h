@@ -9,9 +9,13 @@
 #include "kernel/cmdline.h"
 
 /* Runs the tests the command line selected against the system heap, one
- * "ok - name" or "FAIL - name (why)" line each, then ALL TESTS PASSED or
- * SOME TESTS FAILED. regions: how many the heap was given. Returns the
- * number of failures. */
+ * "ok - name" or "FAIL - name (why)" line each, then the count line
+ * "self-tests: R run, P passed, F failed (heap=MODE)" and ALL TESTS PASSED
+ * or SOME TESTS FAILED. regions: how many the heap was given. Returns F,
+ * the number of FAIL lines printed. */
 int selftest_run(const struct boot_options *opt, size_t regions);
+
+/* The name of test i, for tests=; NULL past the last. */
+const char *selftest_name(size_t i);
 
 #endif

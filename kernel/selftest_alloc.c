@@ -283,6 +283,7 @@ int st_out_of_memory(struct st_env *env)
 {
 	struct heap_stats s;
 	size_t chunk = 1024 * 1024, n = 0;
+	char first[120];
 	int bad;
 
 	/* Big machines get bigger chunks, so the blocks array suffices. */
@@ -299,7 +300,7 @@ int st_out_of_memory(struct st_env *env)
 	}
 	unsigned char *huge = allocate_memory(SIZE_MAX - 4096);
 	unsigned char *more = n < MANY ? allocate_memory(chunk) : NULL;
-	bad = heap_check(env->heap);
+	bad = st_heap_check(env->heap, first, sizeof(first));
 	for (size_t i = 0; i < n; i++) {
 		if (blocks[i][0] != (unsigned char)i ||
 		    blocks[i][chunk - 1] != (unsigned char)~i) {
@@ -316,7 +317,8 @@ int st_out_of_memory(struct st_env *env)
 	ST_CHECK(!huge, "malloc(SIZE_MAX - 4096) gave %p", (void *)huge);
 	ST_CHECK(!more, "a %zu-byte block after running out: %p", chunk,
 		 (void *)more);
-	ST_CHECK(bad == 0, "heap_check found %d problem(s) when full", bad);
+	ST_CHECK(bad == 0, "heap_check found %d problem(s) when full: %s", bad,
+		 first);
 	return 0;
 }
 
@@ -336,14 +338,20 @@ int st_largest_free(struct st_env *env)
 }
 
 struct walk_count {
-	size_t used, free, bytes_used, bytes_free;
+	size_t used, free, quarantined, bytes_used, bytes_free,
+	    bytes_quarantined;
 };
 
 static int count_block(const struct heap_block_info *b, void *ctx)
 {
 	struct walk_count *c = ctx;
 
-	if (b->free) {
+	/* A quarantined block is free to the walk, but not yet reusable:
+	 * the stats count it apart. */
+	if (b->quarantined) {
+		c->quarantined++;
+		c->bytes_quarantined += b->size;
+	} else if (b->free) {
 		c->free++;
 		c->bytes_free += b->size;
 	} else {
@@ -375,6 +383,12 @@ int st_walk_matches_stats(struct st_env *env)
 	ST_CHECK(c.bytes_used == s.bytes_used && c.bytes_free == s.bytes_free,
 		 "walk saw %zu/%zu bytes used/free, stats say %zu/%zu",
 		 c.bytes_used, c.bytes_free, s.bytes_used, s.bytes_free);
+	ST_CHECK(c.quarantined == s.quarantined_blocks &&
+		     c.bytes_quarantined == s.bytes_quarantined,
+		 "walk saw %zu quarantined blocks of %zu bytes, stats say "
+		 "%zu of %zu",
+		 c.quarantined, c.bytes_quarantined, s.quarantined_blocks,
+		 s.bytes_quarantined);
 	return 0;
 }
 

@@ -2,9 +2,9 @@
  * selftest_cases.h - what the self-test runner and the test files share.
  *
  * A test returns 0 when the behaviour holds, or st_fail(...)'s -1 with the
- * detail of what broke. The runner checks around every test that the heap
- * is consistent and that the test gave back every byte it took, so tests
- * need not repeat that.
+ * detail of what broke. The runner checks after every test that the heap
+ * is consistent and that the test gave back every block it took (callers'
+ * blocks and bytes in use, as before it), so tests need not repeat that.
  */
 #ifndef KERNEL_SELFTEST_CASES_H
 #define KERNEL_SELFTEST_CASES_H
@@ -38,6 +38,10 @@ void st_random_seed(uint32_t seed);
 void st_fill(void *p, size_t n, uint32_t seed);
 size_t st_verify(const void *p, size_t n, uint32_t seed);
 
+/* heap_check(h) with the findings recorded instead of panicking: returns
+ * the number of problems and copies the first one's message to first. */
+int st_heap_check(struct heap *h, char *first, size_t cap);
+
 /* selftest_alloc.c */
 int st_alignment(struct st_env *env);
 int st_zero_size_and_null(struct st_env *env);
@@ -57,5 +61,11 @@ int st_overflow_detected(struct st_env *env);
 
 /* smp_stress.c */
 int st_smp_stress(struct st_env *env);
+
+/* selftest_deliberate.c: each fails one of the runner's checks on purpose
+ * (fail=selftest, fail=selftest-leak, fail=selftest-damage) */
+int st_deliberate_failure(struct st_env *env);
+int st_deliberate_leak(struct st_env *env);
+int st_deliberate_damage(struct st_env *env);
 
 #endif

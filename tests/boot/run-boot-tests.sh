@@ -9,11 +9,13 @@
 # every case is ok. Logs are kept in $B/boot-tests/.
 #
 # A boot passes only when QEMU exits with 33 (the kernel wrote 0x10 to
-# isa-debug-exit) and "ALL TESTS PASSED" is on serial. Everything else
+# isa-debug-exit), "ALL TESTS PASSED" is on serial, no "FAIL - " line is,
+# and the kernel's count line adds up (judge, in judge.sh). Everything else
 # fails: 35 (the kernel reported failure), 0 (a triple fault, which
 # -no-reboot turns into a plain exit), a timeout (a hang) or anything odd.
-# The must-fail cases boot kernels told to panic, fault or hang, and pass
-# only when that same judgement rejects them, for the reason expected.
+# The must-fail cases boot kernels told to panic, fault, hang or fail a
+# self-test each way a test can fail, and pass only when that same
+# judgement rejects them, for the reason expected.
 set -u
 
 B=${B:-build}
@@ -34,65 +36,13 @@ failed=0
 # shellcheck source=tests/boot/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# The one judgement every boot gets: 0 = the kernel passed.
-judge() {
-	local name=$1
-	[ "$status" -eq $STATUS_SUCCESS ] && has "$name" 'ALL TESTS PASSED'
-}
+# shellcheck source=tests/boot/judge.sh
+. "$(dirname "$0")/judge.sh"
 
-result() {
-	local ok=$1 name=$2
-	if [ "$ok" -eq 1 ]; then
-		echo "ok - boot $name"
-	else
-		echo "FAIL - boot $name"
-		failed=$((failed + 1))
-	fi
-}
-
-# expect_pass NAME [--log PATTERN] QEMU-ARGS...
-expect_pass() {
-	local name=$1 pattern=""
-	shift
-	if [ "$1" = --log ]; then
-		pattern=$2
-		shift 2
-	fi
-	boot "$name" "$BOOT_TIMEOUT" "$@"
-	if judge "$name" &&
-		{ [ -z "$pattern" ] || grep -q -- "$pattern" "$LOGS/$name.serial"; }; then
-		result 1 "$name"
-	else
-		result 0 "$name"
-		if [ "$status" -eq $STATUS_SUCCESS ]; then
-			echo "    exit status was right, but the serial log lacks" \
-				"${pattern:-ALL TESTS PASSED}"
-		fi
-		show "$name"
-	fi
-}
-
-# expect_fail NAME TIMEOUT STATUS PATTERN KERNEL-CMDLINE : boots the ELF
-# directly (QEMU loads multiboot kernels itself) with the command line.
-expect_fail() {
-	local name=$1 limit=$2 want=$3 pattern=$4 cmdline=$5
-	boot "$name" "$limit" -m 64M -kernel "$ELF" -append "$cmdline"
-	if judge "$name"; then
-		result 0 "$name"
-		echo "    the harness accepted a kernel booted with '$cmdline'"
-		show "$name"
-	elif [ "$status" -ne "$want" ] ||
-		! grep -q -- "$pattern" "$LOGS/$name.serial" ||
-		{ [ "$want" -eq $STATUS_RESET ] &&
-			! grep -q 'Triple fault' "$LOGS/$name.qemu"; }; then
-		result 0 "$name"
-		echo "    rejected, but not as expected: wanted status $want" \
-			"($(meaning "$want")) and '$pattern' on serial"
-		show "$name"
-	else
-		result 1 "$name"
-	fi
-}
+# The least RAM the kernel runs on, from the header that defines it.
+MIN_MIB=$(sed -n 's/^#define KERNEL_MIN_RAM_MIB \([0-9]*\)$/\1/p' \
+	"$(dirname "$0")/../../kernel/minimum.h")
+QUICK_TIMEOUT=${QUICK_TIMEOUT:-10}
 
 mkdir -p "$LOGS"
 for f in "$ISO" "$ELF"; do
@@ -102,8 +52,14 @@ for f in "$ISO" "$ELF"; do
 	fi
 done
 
+if [ -z "$MIN_MIB" ]; then
+	echo "FAIL - boot prerequisites (no '#define KERNEL_MIN_RAM_MIB N' in kernel/minimum.h)"
+	exit 1
+fi
+
 # Through GRUB, as a user boots it, at several memory sizes. 4 GiB puts RAM
 # above 4 GiB in the map, which a kernel without PAE must skip unharmed.
+expect_pass "iso-${MIN_MIB}M" -m "${MIN_MIB}M" -cdrom "$ISO" -boot d
 expect_pass iso-32M -m 32M -cdrom "$ISO" -boot d
 expect_pass iso-128M -m 128M -cdrom "$ISO" -boot d
 expect_pass iso-1G -m 1G -cdrom "$ISO" -boot d
@@ -111,25 +67,80 @@ expect_pass iso-4G --log 'skipped: above 4 GiB' -m 4G -cdrom "$ISO" -boot d
 # QEMU's own multiboot loader: another memory map and placement.
 expect_pass kernel-128M -m 128M -kernel "$ELF" -append exit
 
+# Every heap mode is a first-class configuration: the whole suite passes in
+# each, at the minimum RAM and at 128 MiB, and the verdict names the mode.
+for mode in fast check quarantine; do
+	expect_pass "mode-$mode-${MIN_MIB}M" --mode $mode -m "${MIN_MIB}M" \
+		-kernel "$ELF" -append "exit heap=$mode"
+	expect_pass "mode-$mode-128M" --mode $mode -m 128M \
+		-kernel "$ELF" -append "exit heap=$mode"
+done
+# Every CPU at once fits in the minimum too.
+for mode in fast quarantine; do
+	expect_pass "mode-$mode-${MIN_MIB}M-smp4" --mode $mode \
+		--log '^smp_stress: 4 CPU(s) ran' -m "${MIN_MIB}M" -smp 4 \
+		-accel tcg,thread=multi -kernel "$ELF" -append "exit heap=$mode"
+done
+
+# Below the minimum the kernel says so and fails at once, running nothing.
+for mem in $((MIN_MIB - 1)) $((MIN_MIB / 2)) 4 2; do
+	expect_fail "must-fail-ram-${mem}M" "$QUICK_TIMEOUT" $STATUS_FAILURE \
+		-m "${mem}M" -kernel "$ELF" -append exit -- \
+		"^kernel: needs at least $MIN_MIB MiB of RAM, this machine has $mem MiB ([0-9.]* MiB available" \
+		'^kernel: stopping before any test: not enough RAM; exiting QEMU with failure' \
+		'!self-tests'
+done
+
 # Failures the harness must catch, each for its own reason.
-expect_fail must-fail-panic "$BOOT_TIMEOUT" $STATUS_FAILURE \
-	'PANIC at .*deliberate panic' "exit fail=panic"
-expect_fail must-fail-double-free "$BOOT_TIMEOUT" $STATUS_FAILURE \
-	'PANIC at .*double free' "exit fail=double-free"
-expect_fail must-fail-selftest "$BOOT_TIMEOUT" $STATUS_FAILURE \
-	'SOME TESTS FAILED' "exit fail=selftest"
-expect_fail must-fail-triple-fault "$BOOT_TIMEOUT" $STATUS_RESET \
-	'empty IDT' "exit fail=triple-fault"
-expect_fail must-fail-hang "$HANG_TIMEOUT" $STATUS_TIMEOUT \
-	'hanging' "exit fail=hang"
+expect_fail_kernel must-fail-panic "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit fail=panic" 'PANIC at .*deliberate panic'
+expect_fail_kernel must-fail-double-free "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit fail=double-free" 'PANIC at .*double free'
+expect_fail_kernel must-fail-triple-fault "$BOOT_TIMEOUT" $STATUS_RESET \
+	"exit fail=triple-fault" 'empty IDT'
+expect_fail_kernel must-fail-hang "$HANG_TIMEOUT" $STATUS_TIMEOUT \
+	"exit fail=hang" 'hanging'
+
+# Every way a self-test can fail, each seen on its own: the test's own
+# assertion, the leak check after it, the heap_check after it - and the
+# final rows that see the same leak or damage across the whole run. Each
+# failing test is one FAIL line and counts once: the count line must add
+# up to the lines printed, and the verdict must be failure.
+expect_fail_kernel must-fail-selftest "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit tests=none fail=selftest" \
+	'^FAIL - deliberate_failure (fails on purpose' \
+	'^ok - heap_check$' '^ok - no_leaks$' \
+	'^self-tests: 3 run, 2 passed, 1 failed (heap=fast)$' \
+	'^SOME TESTS FAILED$'
+for mode in fast quarantine; do
+	expect_fail_kernel "must-fail-selftest-leak-$mode" "$BOOT_TIMEOUT" \
+		$STATUS_FAILURE \
+		"exit tests=alignment,regions fail=selftest-leak heap=$mode" \
+		'^ok - alignment$' '^ok - regions$' \
+		'^FAIL - deliberate_leak (leak: 0 block(s), 0 bytes in use before the test, 1, [0-9]* after)$' \
+		'^ok - heap_check$' \
+		'^FAIL - no_leaks (0 block(s), 0 bytes in use at the start, 1, [0-9]* at the end)$' \
+		"^self-tests: 5 run, 3 passed, 2 failed (heap=$mode)$" \
+		'^SOME TESTS FAILED$'
+	# The heap's fault handler panics; heap_check's findings after a
+	# test must instead become that test's FAIL line, with the message.
+	expect_fail_kernel "must-fail-selftest-damage-$mode" "$BOOT_TIMEOUT" \
+		$STATUS_FAILURE \
+		"exit tests=none fail=selftest-damage heap=$mode heapmap=none" \
+		'^FAIL - deliberate_damage (heap_check found [0-9]* problem(s) after the test: heap: header of block 0x[0-9a-f]* corrupted' \
+		'^FAIL - heap_check (heap_check found [0-9]* problem(s): heap: header of block' \
+		'^ok - no_leaks$' \
+		"^self-tests: 3 run, 1 passed, 2 failed (heap=$mode)$" \
+		'^SOME TESTS FAILED$' '!PANIC'
+done
 
 # Every misuse of the heap ends in the heap's own report, naming what was
 # wrong: fail=MODE commits it, heap= picks the heap's mode. The pattern is
 # the heap's message as the kernel's fault handler panics with it.
 misuse() { # MODE HEAP PATTERN
-	expect_fail "misuse-$1-$2" "$BOOT_TIMEOUT" $STATUS_FAILURE \
-		"PANIC at [^ ]* (fault)[^:]*: heap: $3" \
-		"exit tests=none fail=$1 heap=$2"
+	expect_fail_kernel "misuse-$1-$2" "$BOOT_TIMEOUT" $STATUS_FAILURE \
+		"exit tests=none fail=$1 heap=$2" \
+		"PANIC at [^ ]* (fault)[^:]*: heap: $3"
 }
 misuse double-free fast 'double free of 0x[0-9a-f]* (block already free)'
 misuse invalid-free fast 'free of 0x[0-9a-f]*, which points inside block'
@@ -143,10 +154,14 @@ misuse use-after-free check 'use after free: 0x[0-9a-f]* written after it was fr
 misuse use-after-free quarantine 'use after free: 0x[0-9a-f]* written after it was freed .*offset 40'
 misuse double-free quarantine 'double free of 0x[0-9a-f]* (block already free)'
 # Fast mode cannot see a write into the middle of a freed block (a
-# documented blind spot): the kernel's own check panics instead, and the
-# harness must not mistake that for the heap's report.
-expect_fail must-fail-unreported-misuse "$BOOT_TIMEOUT" $STATUS_FAILURE \
-	'PANIC at kernel/fail.c.*the heap did not report the misuse' \
-	"exit tests=none fail=use-after-free heap=fast"
+# documented blind spot): the kernel's own check panics instead, names the
+# mode and points to heap=check, and the harness must not mistake that for
+# the heap's report.
+for heap in "heap=fast" ""; do
+	expect_fail_kernel "must-fail-unreported-misuse${heap:+-${heap#heap=}}" \
+		"$BOOT_TIMEOUT" $STATUS_FAILURE \
+		"exit tests=none fail=use-after-free $heap" \
+		'PANIC at kernel/fail.c.*the heap did not report the misuse (fail=use-after-free, .*heap=fast cannot see a write into a freed block; boot with heap=check'
+done
 
 [ "$failed" -eq 0 ]
