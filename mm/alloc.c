@@ -27,7 +27,7 @@ int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
  */
 void mm_set_prev(struct heap *h, struct block *n, struct block *prev)
 {
-	if (!block_intact(h->secret, n))
+	if (!mm_header_sound(h, n))
 		mm_report_header(h, n, NULL);
 	n->prev = prev;
 }
@@ -96,7 +96,7 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	if (rest_size < MIN_BLOCK)
 		return;
 	b->size = size | (b->size & BLOCK_FLAGS);
-	if (block_is_listed(next) && block_intact(h->secret, next) &&
+	if (block_is_listed(next) && mm_header_sound(h, next) &&
 	    fl_remove(h, next) == 0) {
 		rest_size += block_size(next);
 		poison_to = (uintptr_t)block_payload(next) + LINKS_SIZE;

@@ -206,33 +206,18 @@ struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
 }
 
 /* Before merging: a damaged neighbour stops us before any write. */
-/*
- * Every word of n's header as it must be: its check, and its meta (0 for
- * a free block or a sentinel, keyed for one the heap gave out). n may be
- * another CPU's block, whose meta changes without the lock: one word,
- * read once, and either value verifies.
- */
-static int header_sound(const struct heap *h, const struct block *n)
-{
-	if (!block_intact(h->secret, n))
-		return 0;
-	if (block_is_free(n) || block_is_sentinel(n))
-		return block_meta(n) == 0;
-	return mm_meta(h, n) != META_BAD;
-}
-
 int mm_neighbours_intact(struct heap *h, struct block *b)
 {
 	struct block *next = block_next(b);
 	struct block *prev = b->prev;
 	struct region *r = mm_region_of(h, (uintptr_t)b);
 
-	if (!header_sound(h, next) || next->prev != b) {
+	if (!mm_header_sound(h, next) || next->prev != b) {
 		mm_report_header(h, next, block_payload(b));
 		return 0;
 	}
-	if (!r || !prev_ok(h, r, b) || (prev && !header_sound(h, prev))) {
-		if (prev && header_sound(h, prev))
+	if (!r || !prev_ok(h, r, b) || (prev && !mm_header_sound(h, prev))) {
+		if (prev && mm_header_sound(h, prev))
 			mm_report_header(h, b, block_payload(b));
 		else
 			mm_report_header(h, prev ? prev : b, block_payload(b));

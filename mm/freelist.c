@@ -136,7 +136,7 @@ static struct block *fit_in_own_class(const struct heap *h, size_t size)
 	if (fl >= FL_COUNT)
 		return NULL;
 	for (b = h->lists[fl][sl], n = 0; b && n < FIT_SCAN; n++) {
-		if (!block_intact(h->secret, b))
+		if (!mm_header_sound(h, b))
 			return b; /* fl_take reports it */
 		if (block_size(b) >= size)
 			return b;
@@ -178,7 +178,7 @@ struct block *fl_take(struct heap *h, size_t size)
 	if (!b)
 		return NULL;
 
-	if (!block_intact(h->secret, b)) {
+	if (!mm_header_sound(h, b)) {
 		mm_report_header(h, b, NULL);
 		return NULL;
 	}

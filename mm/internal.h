@@ -230,6 +230,21 @@ static inline void mm_fill(void *dst, unsigned char byte, size_t n)
 #endif
 
 /*
+ * Every word of n's header as it must be: its check, and its meta (0 for
+ * a free block or a sentinel, keyed for one the heap gave out). n may be
+ * another CPU's block, whose meta changes without the lock: one word,
+ * read once, and either value verifies.
+ */
+static inline int mm_header_sound(const struct heap *h, const struct block *n)
+{
+	if (!block_intact(h->secret, n))
+		return 0;
+	if (block_is_free(n) || block_is_sentinel(n))
+		return block_meta(n) == 0;
+	return block_meta_data(h->secret, n) != META_BAD;
+}
+
+/*
  * A link read from a free block: NULL, or a genuine free block on a list,
  * in one of this heap's regions. Checked before it is followed or written
  * through: a forged or stale link would otherwise turn an unlink into a
@@ -244,7 +259,7 @@ static inline int mm_link_ok(const struct heap *h, const struct block *b)
 		return 1;
 	if ((a & (HEAP_ALIGN - 1)) != 0 || !mm_region_of(h, a))
 		return 0;
-	return block_intact(h->secret, b) && block_is_listed(b);
+	return mm_header_sound(h, b) && block_is_listed(b);
 }
 
 /*

@@ -118,7 +118,7 @@ static void quarantine_pop(struct heap *h)
 	h->q_count--;
 	h->stats.quarantined_blocks--;
 	h->stats.bytes_quarantined -= block_payload_size(b);
-	if (!block_intact(h->secret, b) || !mm_neighbours_intact(h, b))
+	if (!mm_header_sound(h, b) || !mm_neighbours_intact(h, b))
 		return; /* reported; leaving it out of the lists is safest */
 	mm_poison_verify(h, b, (uintptr_t)block_payload(b), block_end(b));
 	mm_release(h, b);

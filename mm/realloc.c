@@ -47,7 +47,7 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	old = mm_usable(h, b);
 	align_log2 = meta_align_log2(mm_meta(h, b));
 	next = block_next(b);
-	if (!block_intact(h->secret, next)) {
+	if (!mm_header_sound(h, next)) {
 		mm_report_header(h, next, ptr);
 		return NULL;
 	}
