@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# make test: every bench workload, 1000 ops, through every allocator and
-# every replay loop. The replayer verifies each block's contents, alignment
-# and the heap's own check; timings are not asserted (benchmarks are not
-# tests). One "ok - bench smoke <workload>" line per workload.
+# make test: every bench workload, tiny, through every allocator and every
+# loop. The trace replayer verifies each block's contents, alignment and
+# the heap's own check; threads, remote and procs run every mm/
+# configuration (and glibc, and each preloaded malloc that is installed)
+# at every N, in child processes, each block stamped and verified, the heap
+# checked at the end. Timings are never asserted (benchmarks are not
+# tests). One "ok - bench smoke <workload>" line per workload, then the
+# must-fail cases: the harness must notice a broken allocator.
 set -u
 B=${B:-build}
 bin=$B/bench/bench
@@ -21,4 +25,44 @@ for w in $("$bin" --list); do
 		status=1
 	fi
 done
+
+# name, expected message (grep -E), then the bench's arguments: each run
+# must fail, and fail for that reason.
+must_fail() {
+	local name=$1 expect=$2 out
+	shift 2
+	if out=$("$bin" "$@" 2>&1); then
+		echo "FAIL - bench smoke catches $name (the run passed)"
+		sed 's/^/    /' <<<"$out" | head -n 10
+		status=1
+	elif grep -qE "$expect" <<<"$out"; then
+		echo "ok - bench smoke catches $name"
+	else
+		echo "FAIL - bench smoke catches $name (not for the expected reason)"
+		sed 's/^/    /' <<<"$out" | head -n 10
+		status=1
+	fi
+}
+must_fail "a block handed out twice" "damaged at byte" \
+	--smoke 2000 --only threads --mt-config broken-twice
+must_fail "a block handed out twice, freed by another thread" "FAILED" \
+	--smoke 2000 --only remote --mt-config broken-twice
+must_fail "a leak (threads)" "still in use" \
+	--smoke 2000 --only threads --mt-config broken-leak
+must_fail "a leak (processes)" "still in use" \
+	--smoke 2000 --only procs --mt-config broken-leak
+# the guard that keeps `make bench` from hanging: a child that never
+# returns is killed at the hard cap, workers of procs included
+must_fail "a hang (killed at the hard cap)" "did not finish in 1 s" \
+	--smoke 1000 --only procs --mt-config hang --hard-cap 1
+
+# A run stopped at its soft cap still frees and checks every block.
+if out=$("$bin" --smoke 100000 --only threads --mt-config slow --cap 0.2 2>&1) &&
+	grep -q "stopped at the 0.2 s cap after .* every block checked" <<<"$out"; then
+	echo "ok - bench smoke soft cap stops a run and checks it"
+else
+	echo "FAIL - bench smoke soft cap stops a run and checks it"
+	sed 's/^/    /' <<<"$out" | head -n 10
+	status=1
+fi
 exit $status
