@@ -25,9 +25,10 @@ bench-deps:
 	@$(INSTALL_DEPS) bench || \
 		echo "bench: could not install the Debian package gnuplot-nox (gnuplot); plots will be skipped"
 
-bench: $(BENCH_BIN) bench-deps ## time mm/ against glibc: table, CSV, plots in build/bench/
+# A full run (no BENCH_ARGS) also refreshes the README's thread plot.
+bench: $(BENCH_BIN) bench-deps ## time mm/ against glibc, jemalloc, mimalloc, tcmalloc: table, CSV, plots in build/bench/
 	$(BENCH_BIN) --out $(BENCH_B) $(BENCH_ARGS)
-	@tests/bench/plot.sh $(BENCH_B)
+	@tests/bench/plot.sh $(BENCH_B) $(if $(strip $(BENCH_ARGS)),,docs/images)
 
 bench-icount: $(BENCH_BIN) bench-deps ## instructions per op (callgrind), mm/ vs glibc
 	@tests/bench/icount.sh $(BENCH_BIN) $(BENCH_B)

@@ -5,7 +5,9 @@
  * The region allocators (mm/ and the first-fit reference) share one large
  * mapping; each replay starts a fresh heap over it (begin), so repetitions
  * do not inherit each other's fragmentation. The system malloc cannot be
- * reset, so the replayer frees everything at the end of every replay.
+ * reset, so the replayer frees everything at the end of every replay. Nor
+ * is the heap with caches (mm-cached): blocks may sit in a thread's cache,
+ * so it is created once, over a region of its own, and never over again.
  */
 #ifndef TESTS_BENCH_ALLOCATORS_H
 #define TESTS_BENCH_ALLOCATORS_H
@@ -34,6 +36,7 @@ enum {
 	ALLOC_MM_CHECK,
 	ALLOC_GLIBC,
 	ALLOC_FIRST_FIT, /* the scaling reference only */
+	ALLOC_MM_CACHED, /* HEAP_CACHES: the main table only */
 	ALLOC_COUNT
 };
 

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#define CELL 18
+#define CELL 21
 
 static double ratio(double a, double b)
 {
@@ -16,7 +16,22 @@ static const struct mt_cell *glibc_cell(const struct mt_result *r, size_t i)
 	return g->runs ? g : NULL;
 }
 
-/* "12.20 (0.34x)", "1.01* (0.03x)", "timed out", "FAILED" or "-" */
+/* Three significant digits, never an exponent: rates here span from
+ * thousands of ops/s (a convoy) to tens of millions. */
+static void sig3(double v, char *buf, size_t len)
+{
+	int decimals = v >= 100	    ? 0
+		       : v >= 10    ? 1
+		       : v >= 1	    ? 2
+		       : v >= 0.1   ? 3
+		       : v >= 0.01  ? 4
+		       : v >= 0.001 ? 5
+				    : 6;
+
+	snprintf(buf, len, "%.*f", decimals, v);
+}
+
+/* "12.2 (0.34x)", "1.01* (0.0312x)", "timed out", "FAILED" or "-" */
 static void rate_cell(const struct mt_result *r, int c, size_t i, char *buf,
 		      size_t len)
 {
@@ -29,11 +44,16 @@ static void rate_cell(const struct mt_result *r, int c, size_t i, char *buf,
 		snprintf(buf, len, "FAILED");
 	else if (cell->status == SPAWN_TIMEOUT)
 		snprintf(buf, len, "timed out");
-	else if (g)
-		snprintf(buf, len, "%.2f%s (%.2fx)", cell->median, mark,
-			 ratio(cell->median, g->median));
-	else
-		snprintf(buf, len, "%.2f%s", cell->median, mark);
+	else {
+		char v[24], x[24];
+
+		sig3(cell->median, v, sizeof v);
+		sig3(g ? ratio(cell->median, g->median) : 0, x, sizeof x);
+		if (g)
+			snprintf(buf, len, "%s%s (%sx)", v, mark, x);
+		else
+			snprintf(buf, len, "%s%s", v, mark);
+	}
 }
 
 static void report_rates(FILE *f, const struct mt_result *r)
@@ -41,7 +61,7 @@ static void report_rates(FILE *f, const struct mt_result *r)
 	const int *cols = mt_workload_columns(r->workload);
 	const char *unit = mt_workloads[r->workload].unit;
 	size_t i, k;
-	char head[32], cell[48];
+	char head[32], cell[64];
 
 	fprintf(f,
 		"\n%s: %s\nM ops/s, median of %u runs (throughput / glibc's at "
@@ -50,7 +70,9 @@ static void report_rates(FILE *f, const struct mt_result *r)
 		r->reps, r->ops);
 	fprintf(f, "%-11s", "allocator");
 	for (i = 0; i < r->count; i++) {
-		snprintf(head, sizeof head, "%u %s", r->ns[i], unit);
+		/* "1 thread", "4 pairs": the unit is plural */
+		snprintf(head, sizeof head, "%u %.*s", r->ns[i],
+			 (int)strlen(unit) - (r->ns[i] == 1), unit);
 		fprintf(f, " %-*s", CELL, head);
 	}
 	fprintf(f, "\n");
@@ -112,9 +134,9 @@ static void report_times(FILE *f, const struct mt_result *r)
 					r->cap, 100 * c->done);
 				continue;
 			}
-			snprintf(range, sizeof range, "(%.2f..%.2f)", c->min,
+			snprintf(range, sizeof range, "(%.3f..%.3f)", c->min,
 				 c->max);
-			fprintf(f, "%8.2f  %-17s %7.2f\n", c->median, range,
+			fprintf(f, "%8.3f  %-17s %7.2f\n", c->median, range,
 				g ? ratio(c->median, g->median) : 0);
 		}
 	}
@@ -173,22 +195,23 @@ static void goal_line(FILE *f, const char *what, int higher, double goal,
 	int met;
 
 	if (!c || !c->ran || !g || !g->runs) {
-		fprintf(f, "  %-46s %s %5.2f  %-9s %s\n", what,
+		fprintf(f, "  %-52s %s %5.2f  %-9s %s\n", what,
 			higher ? ">=" : "<=", goal, "not run", "");
 		return;
 	}
 	if (c->status == SPAWN_TIMEOUT || c->status == SPAWN_FAILED) {
-		fprintf(f, "  %-46s %s %5.2f  %-9s %s\n", what,
+		fprintf(f, "  %-52s %s %5.2f  %-9s %s\n", what,
 			higher ? ">=" : "<=", goal,
 			c->status == SPAWN_FAILED ? "FAILED" : "timed out",
 			"MISSED");
 		return;
 	}
-	snprintf(now, sizeof now, "%.2f%s", ratio(c->median, g->median),
-		 c->status == SPAWN_CAPPED ? "*" : "");
+	sig3(ratio(c->median, g->median), now, sizeof now);
+	if (c->status == SPAWN_CAPPED)
+		strcat(now, "*");
 	met = higher ? ratio(c->median, g->median) >= goal
 		     : ratio(c->median, g->median) <= goal;
-	fprintf(f, "  %-46s %s %5.2f  %-9s %s\n", what,
+	fprintf(f, "  %-52s %s %5.2f  %-9s %s\n", what,
 		higher ? ">=" : "<=", goal, now, met ? "met" : "MISSED");
 }
 
@@ -201,8 +224,9 @@ static void rate_goal(FILE *f, const struct mt_result *r, int col, unsigned n,
 	if (!r)
 		return;
 	i = n_index(r, n);
-	snprintf(what, sizeof what, "%s, %u %s: %s / glibc throughput",
+	snprintf(what, sizeof what, "%s, %u %.*s: %s / glibc throughput",
 		 mt_workloads[r->workload].name, n,
+		 (int)strlen(mt_workloads[r->workload].unit) - (n == 1),
 		 mt_workloads[r->workload].unit, mt_columns[col].name);
 	goal_line(f, what, 1, goal, i < r->count ? &r->cell[col][i] : NULL,
 		  i < r->count ? &r->cell[COL_GLIBC][i] : NULL);
@@ -226,13 +250,13 @@ static void trace_goal(FILE *f, const struct wl_result *wr, size_t n,
 	struct mt_cell c = {0}, g = {0};
 	char what[80];
 
-	if (!w)
+	if (!w || !w->ran[ALLOC_MM_CACHED])
 		return;
 	c.ran = g.ran = 1;
 	c.runs = g.runs = 1;
-	c.median = w->ns[ALLOC_MM_FAST].median;
+	c.median = w->ns[ALLOC_MM_CACHED].median;
 	g.median = w->ns[ALLOC_GLIBC].median;
-	snprintf(what, sizeof what, "%s, one thread: mm-fast / glibc time",
+	snprintf(what, sizeof what, "%s, one thread: mm-cached / glibc time",
 		 name);
 	goal_line(f, what, 0, goal, &c, &g);
 }
@@ -250,7 +274,7 @@ static void procs_goal(FILE *f, const struct mt_result *r, unsigned n,
 	snprintf(what, sizeof what, "procs, %u x %zu ops: mm-cached seconds", n,
 		 r->ops);
 	if (i == r->count || !r->cell[COL_MM_CACHED][i].ran) {
-		fprintf(f, "  %-46s <= %5.0f  %-9s\n", what, goal, "not run");
+		fprintf(f, "  %-52s <= %5.0f  %-9s\n", what, goal, "not run");
 		return;
 	}
 	c = &r->cell[COL_MM_CACHED][i];
@@ -261,7 +285,7 @@ static void procs_goal(FILE *f, const struct mt_result *r, unsigned n,
 	else
 		snprintf(now, sizeof now, "> %.0f s",
 			 c->status == SPAWN_CAPPED ? r->cap : r->cap + 30);
-	fprintf(f, "  %-46s <= %5.0f  %-9s %s\n", what, goal, now,
+	fprintf(f, "  %-52s <= %5.0f  %-9s %s\n", what, goal, now,
 		c->status == SPAWN_OK && c->median <= goal ? "met" : "MISSED");
 }
 
@@ -271,7 +295,7 @@ void report_mt_targets(FILE *f, const struct mt_result *threads,
 		       const struct wl_result *wr, size_t nwr)
 {
 	fprintf(f, "\ntargets of issue 11 (goals, not test assertions)\n");
-	fprintf(f, "  %-46s %8s  %-9s\n", "", "goal", "now");
+	fprintf(f, "  %-52s %8s  %-9s\n", "", "goal", "now");
 	trace_goal(f, wr, nwr, "small", 1.0);
 	trace_goal(f, wr, nwr, "mixed", 0.8);
 	rate_goal(f, threads, COL_MM_CACHED, 2, 0.8);

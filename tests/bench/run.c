@@ -8,6 +8,11 @@
 #include "tests/bench/workloads.h"
 
 const size_t scaling_holes[SCALING_POINTS] = {1000, 10000, 100000};
+const int table_allocs[TABLE_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CACHED,
+					ALLOC_MM_CHECK, ALLOC_GLIBC};
+/* in enum order: run_scaling's limit[] is indexed by allocator */
+const int scaling_allocs[SCALING_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
+					    ALLOC_GLIBC, ALLOC_FIRST_FIT};
 uint64_t timer_overhead;
 
 static size_t timed_ops(const struct trace *t, size_t limit)
@@ -65,8 +70,7 @@ static void time_allocators(const struct trace *t, const int *which,
 void run_workload(const struct trace *t, const char *what,
 		  const struct bench_opts *o, struct wl_result *out)
 {
-	static const int which[TABLE_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-						ALLOC_GLIBC};
+	const int *which = table_allocs;
 	static const size_t no_limit[TABLE_ALLOCS];
 	size_t k;
 
@@ -137,8 +141,7 @@ static void summarize(uint64_t *v, size_t n, const uint64_t raw[3],
  * noise that interleaving spreads out. */
 void run_latency(const struct trace *t, struct lat_result *out)
 {
-	static const int which[TABLE_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-						ALLOC_GLIBC};
+	const int *which = table_allocs;
 	struct latency l, best;
 	uint64_t raw[CALLS][LATENCY_REPS];
 	unsigned r;
@@ -184,9 +187,7 @@ void run_latency(const struct trace *t, struct lat_result *out)
 void run_scaling(const struct bench_opts *o,
 		 struct scale_result out[SCALING_POINTS])
 {
-	/* in enum order: limit[] below is indexed by allocator */
-	static const int which[ALLOC_COUNT] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-					       ALLOC_GLIBC, ALLOC_FIRST_FIT};
+	const int *which = scaling_allocs;
 	size_t ops = (size_t)(100000 * o->scale), i, k;
 
 	if (ops < 1000)
@@ -204,9 +205,9 @@ void run_scaling(const struct bench_opts *o,
 			limit[ALLOC_FIRST_FIT] = 200;
 		memset(&out[i], 0, sizeof out[i]);
 		out[i].holes = holes;
-		time_allocators(&t, which, limit, ALLOC_COUNT, o->reps,
+		time_allocators(&t, which, limit, SCALING_ALLOCS, o->reps,
 				out[i].ns);
-		for (k = 0; k < ALLOC_COUNT; k++)
+		for (k = 0; k < SCALING_ALLOCS; k++)
 			out[i].ops[which[k]] = timed_ops(&t, limit[k]);
 		trace_release(&t);
 	}
