@@ -85,11 +85,11 @@ static void report_rates(FILE *f, const struct mt_result *r)
 		fprintf(f, "\n");
 	}
 	fprintf(f,
-		"* stopped at the %.0f s cap: one run, the rate of the part "
-		"done\n"
+		"* a run stopped at the %.0f s cap: the rate of its part done "
+		"counts in the\n  median, and the cell was not run again\n"
 		"timed out: killed at the hard cap (%.0f s) before it "
 		"could stop\n",
-		r->cap, 2 * r->cap + 10);
+		r->cap, mt_hard_cap(r->workload, r->cap));
 }
 
 static void report_times(FILE *f, const struct mt_result *r)
@@ -124,7 +124,7 @@ static void report_times(FILE *f, const struct mt_result *r)
 			if (c->status == SPAWN_TIMEOUT) {
 				fprintf(f,
 					"did not finish in %.0f s (killed)\n",
-					r->cap + 30);
+					mt_hard_cap(r->workload, r->cap));
 				continue;
 			}
 			if (c->status == SPAWN_CAPPED) {
@@ -284,7 +284,9 @@ static void procs_goal(FILE *f, const struct mt_result *r, unsigned n,
 		snprintf(now, sizeof now, "FAILED");
 	else
 		snprintf(now, sizeof now, "> %.0f s",
-			 c->status == SPAWN_CAPPED ? r->cap : r->cap + 30);
+			 c->status == SPAWN_CAPPED
+			     ? r->cap
+			     : mt_hard_cap(r->workload, r->cap));
 	fprintf(f, "  %-52s <= %5.0f  %-9s %s\n", what, goal, now,
 		c->status == SPAWN_OK && c->median <= goal ? "met" : "MISSED");
 }

@@ -113,7 +113,7 @@ static void workload_ns(enum mt_workload w, struct mt_result *r)
 	r->count = n;
 }
 
-static double hard_cap_of(enum mt_workload w, double soft)
+double mt_hard_cap(enum mt_workload w, double soft)
 {
 	return w == MTW_PROCS ? soft + 30 : 2 * soft + 10;
 }
@@ -189,7 +189,7 @@ void mt_measure(enum mt_workload w, const struct mt_opts *o,
 					continue;
 				spawn_run(&p, col->soname ? col->path : NULL,
 					  expected_malloc(col),
-					  hard_cap_of(w, cap), &s);
+					  mt_hard_cap(w, cap), &s);
 				record(out, cell, &p, &s);
 				if (s.status == SPAWN_FAILED)
 					fprintf(stderr,

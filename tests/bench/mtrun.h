@@ -3,10 +3,11 @@
  * allocator at every N, each run a child process (spawn.h), interleaved.
  *
  * Repetition r visits the Ns in turn and, at each, the allocators in an
- * order rotated by r, as run.h does for the traces. A cell that stopped
- * at the soft cap, was killed at the hard cap or failed is not run again:
- * its one run says what there is to say, and repeating it would only
- * spend the bench's time.
+ * order rotated by r, as run.h does for the traces. A cell whose run
+ * stopped at the soft cap, was killed at the hard cap or failed is not run
+ * again: that run says what there is to say (a capped run's rate joins
+ * the cell's samples), and repeating it would only spend the bench's
+ * time.
  */
 #ifndef TESTS_BENCH_MTRUN_H
 #define TESTS_BENCH_MTRUN_H
@@ -78,6 +79,10 @@ struct mt_result {
 	double cap;
 	struct mt_cell cell[MT_COLUMNS][MT_MAX_NS];
 };
+
+/* Seconds after which a run of w with soft cap soft is killed: time for
+ * workers stuck in the allocator to see the stop flag. */
+double mt_hard_cap(enum mt_workload w, double soft);
 
 /* The columns a workload measures (-1 ends the list). */
 const int *mt_workload_columns(enum mt_workload w);

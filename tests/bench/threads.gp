@@ -9,10 +9,12 @@ set datafile missing '-'
 set title 'Threads on one heap: malloc(8..256)/free, every block stamped (higher is better)'
 set xlabel 'threads (on 2 cores)'
 set ylabel 'M operations per second (median)'
-set logscale xy 2
+set logscale x 2
+set logscale y 10
 set xrange [0.8:10]
 set xtics (1, 2, 4, 8)
 set format y '%g'
+set mytics 10
 set grid
 set key outside right top
 plot data using 1:2 with linespoints lw 3 pt 7 title 'mm/ cached', \
