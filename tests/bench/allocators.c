@@ -239,6 +239,15 @@ const struct allocator allocators[ALLOC_COUNT] = {
 			 ax_mm_cached_begin, 0, ax_mm_malloc, ax_mm_calloc,
 			 ax_mm_realloc, ax_mm_aligned, ax_mm_free, mm_check,
 			 mm_used_blocks, NULL},
+    [ALLOC_JEMALLOC] = {.name = "jemalloc",
+			.what = "libjemalloc2, LD_PRELOAD in a child",
+			.preload = "jemalloc"},
+    [ALLOC_MIMALLOC] = {.name = "mimalloc",
+			.what = "libmimalloc2.0, LD_PRELOAD in a child",
+			.preload = "mimalloc"},
+    [ALLOC_TCMALLOC] = {.name = "tcmalloc",
+			.what = "libtcmalloc-minimal4, LD_PRELOAD in a child",
+			.preload = "tcmalloc"},
 };
 
 const struct allocator *allocator_find(const char *name)
@@ -246,7 +255,8 @@ const struct allocator *allocator_find(const char *name)
 	size_t i;
 
 	for (i = 0; i < ALLOC_COUNT; i++)
-		if (strcmp(allocators[i].name, name) == 0)
+		if (strcmp(allocators[i].name, name) == 0 &&
+		    !allocators[i].preload)
 			return &allocators[i];
 	return NULL;
 }

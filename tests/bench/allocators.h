@@ -29,6 +29,10 @@ struct allocator {
 	int (*check)(void);		 /* 0 when consistent */
 	size_t (*used_blocks)(void);	 /* blocks the heap counts in use */
 	uintptr_t (*region_start)(void); /* for the footprint */
+	/* Not NULL: the allocator is a malloc preloaded into a child process
+	 * (the mtrun.h column of that name), timed there; every function
+	 * above is NULL. */
+	const char *preload;
 };
 
 enum {
@@ -37,6 +41,9 @@ enum {
 	ALLOC_GLIBC,
 	ALLOC_FIRST_FIT, /* the scaling reference only */
 	ALLOC_MM_CACHED, /* HEAP_CACHES: the main table only */
+	ALLOC_JEMALLOC,	 /* preloaded, in a child: the main table only */
+	ALLOC_MIMALLOC,
+	ALLOC_TCMALLOC,
 	ALLOC_COUNT
 };
 
@@ -50,6 +57,7 @@ extern const struct allocator allocators[ALLOC_COUNT];
  * shows what host/'s hook costs the heap lock.
  */
 void allocators_init(size_t region_bytes, int cached_tid);
+/* The in-process allocator named name, or NULL. */
 const struct allocator *allocator_find(const char *name);
 
 #endif

@@ -14,6 +14,10 @@
  *                                           N: live set, holes or objects
  *   bench [--pairs N] --icount-pair CONFIG  N malloc(32)/free pairs, for
  *                                           callgrind (mtalloc.h's names)
+ *   bench --trace-child WORKLOAD OPS PARAM SEED
+ *                                           one warm-up and one timed replay
+ *                                           under LD_PRELOAD; what run.c
+ *                                           starts
  *   bench --mt-child WORKLOAD CONFIG N OPS CAP SEED
  *                                           one run of threads, remote or
  *                                           procs; what mtrun.c starts
@@ -156,7 +160,8 @@ static int smoke(const struct workload *w, size_t ops, uint64_t seed)
 		struct checked c;
 		struct replay r;
 
-		if (a == ALLOC_FIRST_FIT && has_aligned(&t))
+		if ((a == ALLOC_FIRST_FIT && has_aligned(&t)) ||
+		    allocators[a].preload)
 			continue;
 		replay_checked(&allocators[a], &t, &c);
 		replay_open(&r, &allocators[a], &t);
@@ -227,6 +232,36 @@ static int icount_pair(const char *config, size_t pairs)
 	printf("ops %zu\n", pairs);
 	printf("malloc %s\n", mt_malloc_name());
 	return 0;
+}
+
+/*
+ * --trace-child WORKLOAD OPS PARAM SEED: what run.c starts under
+ * LD_PRELOAD. The same trace as the parent's, one warm-up replay as the
+ * parent gives each allocator, then one timed.
+ */
+static void trace_child(int argc, char **argv, int argi)
+{
+	const struct workload *w;
+	struct replay r;
+	struct trace t;
+	uint64_t ns;
+
+	if (argc - argi < 4 || !(w = workload_find(argv[argi])))
+		usage();
+	trace_init(&t, w->name);
+	w->generate(&t, strtoull(argv[argi + 3], NULL, 0),
+		    strtoul(argv[argi + 1], NULL, 0),
+		    strtoul(argv[argi + 2], NULL, 0));
+	replay_open(&r, &allocators[ALLOC_GLIBC], &t);
+	replay_timed(&r, 0);
+	replay_close(&r);
+	replay_open(&r, &allocators[ALLOC_GLIBC], &t);
+	ns = replay_timed(&r, 0);
+	replay_close(&r);
+	printf("trace-result %.4f %s\n", (double)ns / (double)trace_timed(&t),
+	       mt_malloc_name());
+	trace_release(&t);
+	exit(0);
 }
 
 /* --mt-child WORKLOAD CONFIG N OPS CAP SEED */
@@ -360,6 +395,8 @@ int main(int argc, char **argv)
 
 		if (strcmp(arg, "--mt-child") == 0)
 			mt_child(argc, argv, argi + 1);
+		if (strcmp(arg, "--trace-child") == 0)
+			trace_child(argc, argv, argi + 1);
 		if (strcmp(arg, "--no-latency") == 0) {
 			o.latency = 0;
 			continue;
@@ -458,6 +495,7 @@ int main(int argc, char **argv)
 		"bench: %u of threads, remote and procs, each in a child "
 		"process\n",
 		o.reps, m.reps);
+	mt_find_libraries();
 	for (i = 0; i < workload_count; i++) {
 		const struct workload *wl = &workloads[i];
 		struct trace t;
@@ -467,8 +505,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: %s: generating, checking, timing\n",
 			wl->name);
 		trace_init(&t, wl->name);
-		wl->generate(&t, o.seed, scaled(wl->ops, o.scale),
-			     param ? param : wl->param);
+		t.seed = o.seed;
+		t.gen_ops = scaled(wl->ops, o.scale);
+		t.gen_param = param ? param : wl->param;
+		wl->generate(&t, t.seed, t.gen_ops, t.gen_param);
 		run_workload(&t, wl->what, &o, &wr[n]);
 		if (o.latency) {
 			fprintf(stderr, "bench: %s: latency\n", wl->name);
@@ -479,7 +519,6 @@ int main(int argc, char **argv)
 	}
 	if (o.scaling && any_trace_wanted(o.only))
 		run_scaling(&o, sr);
-	mt_find_libraries();
 	for (w = 0; w < MTW_COUNT; w++) {
 		if (!wanted(o.only, mt_workloads[w].name))
 			continue;

@@ -33,24 +33,9 @@ _Noreturn void spawn_child(const struct mt_params *p)
 	exit(0);
 }
 
-static _Noreturn void exec_child(const struct mt_params *p, const char *preload,
+static _Noreturn void exec_child(char *const argv[], const char *preload,
 				 int out)
 {
-	char n[16], ops[32], cap[32], seed[32];
-	char *argv[] = {"bench",
-			"--mt-child",
-			(char *)mt_workloads[p->workload].name,
-			(char *)mt_configs[p->kind].name,
-			n,
-			ops,
-			cap,
-			seed,
-			NULL};
-
-	snprintf(n, sizeof n, "%u", p->n);
-	snprintf(ops, sizeof ops, "%zu", p->ops);
-	snprintf(cap, sizeof cap, "%.3f", p->cap);
-	snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->seed);
 	/* its own group, so that a kill reaches the procs workers too */
 	setpgid(0, 0);
 	dup2(out, STDOUT_FILENO);
@@ -67,8 +52,9 @@ static _Noreturn void exec_child(const struct mt_params *p, const char *preload,
 }
 
 /* Read the child's output until it closes it or the cap passes; the
- * buffer keeps the first OUTPUT_BYTES - 1 bytes. 0, or -1 at the cap. */
-static int collect(int fd, uint64_t deadline, char *buf, size_t *len)
+ * buffer keeps the first cap - 1 bytes. 0, or -1 at the cap. */
+static int collect(int fd, uint64_t deadline, char *buf, size_t cap,
+		   size_t *len)
 {
 	for (;;) {
 		uint64_t now = now_ns();
@@ -89,8 +75,8 @@ static int collect(int fd, uint64_t deadline, char *buf, size_t *len)
 			continue;
 		if (got <= 0)
 			return 0;
-		if (*len + (size_t)got >= OUTPUT_BYTES)
-			got = (ssize_t)(OUTPUT_BYTES - 1 - *len);
+		if (*len + (size_t)got >= cap)
+			got = (ssize_t)(cap - 1 - *len);
 		memcpy(buf + *len, scratch, (size_t)got);
 		*len += (size_t)got;
 		buf[*len] = '\0';
@@ -107,22 +93,19 @@ static void describe(int status, char *buf, size_t len)
 			 WEXITSTATUS(status));
 }
 
-static void parse(const char *output, int status, const char *expect,
+static void parse(const char *output, const char *expect,
 		  struct spawn_result *out)
 {
 	const char *line = strstr(output, "mt-result ");
 	unsigned long long ns;
-	char how[64];
 	int finished;
 
-	describe(status, how, sizeof how);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !line ||
-	    sscanf(line, "mt-result %zu %llu %d %zu %zu %15s", &out->ops, &ns,
-		   &finished, &out->lock_taken, &out->lock_waited,
-		   out->malloc_name) != 6) {
+	if (!line || sscanf(line, "mt-result %zu %llu %d %zu %zu %15s",
+			    &out->ops, &ns, &finished, &out->lock_taken,
+			    &out->lock_waited, out->malloc_name) != 6) {
 		out->status = SPAWN_FAILED;
-		snprintf(out->message, sizeof out->message, "%s%s%.400s", how,
-			 *output ? ": " : "", output);
+		snprintf(out->message, sizeof out->message,
+			 "no result line: %.400s", output);
 		out->message[strcspn(out->message, "\n")] = '\0';
 		return;
 	}
@@ -137,39 +120,74 @@ static void parse(const char *output, int status, const char *expect,
 	}
 }
 
+enum spawn_status spawn_capture(char *const argv[], const char *preload,
+				double hard_cap, char *out, size_t len)
+{
+	enum spawn_status st = SPAWN_OK;
+	size_t got = 0;
+	int fd[2], status = 0;
+	pid_t pid;
+
+	out[0] = '\0';
+	fflush(NULL);
+	if (pipe(fd) != 0 || (pid = fork()) < 0) {
+		snprintf(out, len, "cannot start a child: %s", strerror(errno));
+		return SPAWN_FAILED;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		exec_child(argv, preload, fd[1]);
+	}
+	close(fd[1]);
+	setpgid(pid, pid); /* as the child does: whichever runs first */
+	if (collect(fd[0], now_ns() + (uint64_t)(hard_cap * 1e9), out, len,
+		    &got) != 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		st = SPAWN_TIMEOUT;
+	}
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (st == SPAWN_OK && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		char how[64], *copy = strdup(out);
+
+		describe(status, how, sizeof how);
+		snprintf(out, len, "%s%s%s", how, copy && *copy ? ": " : "",
+			 copy ? copy : "");
+		free(copy);
+		st = SPAWN_FAILED;
+	}
+	return st;
+}
+
 void spawn_run(const struct mt_params *p, const char *preload,
 	       const char *expect_malloc, double hard_cap,
 	       struct spawn_result *out)
 {
 	static char output[OUTPUT_BYTES];
-	size_t len = 0;
-	int fd[2], status = 0;
-	pid_t pid;
+	char n[16], ops[32], cap[32], seed[32];
+	char *argv[] = {"bench",
+			"--mt-child",
+			(char *)mt_workloads[p->workload].name,
+			(char *)mt_configs[p->kind].name,
+			n,
+			ops,
+			cap,
+			seed,
+			NULL};
 
 	memset(out, 0, sizeof *out);
-	output[0] = '\0';
-	fflush(NULL);
-	if (pipe(fd) != 0 || (pid = fork()) < 0) {
-		out->status = SPAWN_FAILED;
-		snprintf(out->message, sizeof out->message,
-			 "cannot start a child: %s", strerror(errno));
-		return;
+	snprintf(n, sizeof n, "%u", p->n);
+	snprintf(ops, sizeof ops, "%zu", p->ops);
+	snprintf(cap, sizeof cap, "%.3f", p->cap);
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->seed);
+	out->status =
+	    spawn_capture(argv, preload, hard_cap, output, sizeof output);
+	if (out->status == SPAWN_OK) {
+		parse(output, expect_malloc, out);
+	} else if (out->status == SPAWN_FAILED) {
+		snprintf(out->message, sizeof out->message, "%.500s", output);
+		out->message[strcspn(out->message, "\n")] = '\0';
 	}
-	if (pid == 0) {
-		close(fd[0]);
-		exec_child(p, preload, fd[1]);
-	}
-	close(fd[1]);
-	setpgid(pid, pid); /* as the child does: whichever runs first */
-	if (collect(fd[0], now_ns() + (uint64_t)(hard_cap * 1e9), output,
-		    &len) != 0) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		out->status = SPAWN_TIMEOUT;
-	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (out->status != SPAWN_TIMEOUT)
-		parse(output, status, expect_malloc, out);
 }

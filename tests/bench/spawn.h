@@ -41,6 +41,15 @@ void spawn_run(const struct mt_params *p, const char *preload,
 	       const char *expect_malloc, double hard_cap,
 	       struct spawn_result *out);
 
+/*
+ * The general form: run the bench with argv (argv[0] is only a name) and
+ * preload, and keep the first bytes of what it prints in out. Returns
+ * SPAWN_OK when it exited 0, SPAWN_TIMEOUT, or SPAWN_FAILED with the
+ * reason in out.
+ */
+enum spawn_status spawn_capture(char *const argv[], const char *preload,
+				double hard_cap, char *out, size_t len);
+
 /* The --mt-child side: run p here, print the result line, exit. */
 _Noreturn void spawn_child(const struct mt_params *p);
 
