@@ -57,7 +57,7 @@
 #define REGION_BYTES	   ((size_t)256 << 20)
 #define SMOKE_REGION_BYTES ((size_t)16 << 20)
 
-static void usage(void)
+static _Noreturn void usage(void)
 {
 	fprintf(stderr,
 		"usage: bench [--quick] [--reps N] [--scale F] [--seed N] "

@@ -15,15 +15,22 @@ if [ ! -x "$bin" ]; then
 	exit 1
 fi
 status=0
-for w in $("$bin" --list); do
-	if out=$("$bin" --smoke 1000 --only "$w" 2>&1) &&
-		grep -qx "ok - bench smoke $w" <<<"$out"; then
-		echo "ok - bench smoke $w"
+
+# name, expected line (grep -E, whole line), then the bench's arguments:
+# the run must pass and print that line.
+must_pass() {
+	local name=$1 expect=$2 out
+	shift 2
+	if out=$("$bin" "$@" 2>&1) && grep -qxE "$expect" <<<"$out"; then
+		echo "ok - $name"
 	else
-		echo "FAIL - bench smoke $w"
+		echo "FAIL - $name"
 		sed 's/^/    /' <<<"$out" | head -n 20
 		status=1
 	fi
+}
+for w in $("$bin" --list); do
+	must_pass "bench smoke $w" "ok - bench smoke $w" --smoke 1000 --only "$w"
 done
 
 # name, expected message (grep -E), then the bench's arguments: each run
@@ -57,12 +64,7 @@ must_fail "a hang (killed at the hard cap)" "did not finish in 1 s" \
 	--smoke 1000 --only procs --mt-config hang --hard-cap 1
 
 # A run stopped at its soft cap still frees and checks every block.
-if out=$("$bin" --smoke 100000 --only threads --mt-config slow --cap 0.2 2>&1) &&
-	grep -q "stopped at the 0.2 s cap after .* every block checked" <<<"$out"; then
-	echo "ok - bench smoke soft cap stops a run and checks it"
-else
-	echo "FAIL - bench smoke soft cap stops a run and checks it"
-	sed 's/^/    /' <<<"$out" | head -n 10
-	status=1
-fi
+must_pass "bench smoke soft cap stops a run and checks it" \
+	"bench: threads slow N=1 stopped at the 0.2 s cap after [0-9]+ ops, every block checked" \
+	--smoke 100000 --only threads --mt-config slow --cap 0.2
 exit $status
