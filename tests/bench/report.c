@@ -98,7 +98,8 @@ void report_workloads(FILE *f, const struct wl_result *r, size_t n,
 		fprintf(f, "  %-8s %s\n", r[i].name, r[i].what);
 	fprintf(f, "jemalloc, mimalloc, tcmalloc: LD_PRELOADed into a child "
 		   "process for each run, after\none warm-up replay there "
-		   "(the others run in this process); - : not installed\n");
+		   "(the others run in this process); one not installed has no "
+		   "row\n");
 }
 
 static void lat_cells(FILE *f, const struct lat_stats *s)
