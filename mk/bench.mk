@@ -4,9 +4,9 @@
 BENCH_B      := $(B)/bench
 BENCH_BIN    := $(BENCH_B)/bench
 BENCH_SRCS   := $(sort $(wildcard tests/bench/*.c)) tests/common/rng.c \
-                $(MM_SRCS) $(HOST_SRCS)
+                tests/stress/stamp.c $(MM_SRCS) $(HOST_SRCS)
 BENCH_OBJS   := $(patsubst %.c,$(BENCH_B)/obj/%.o,$(BENCH_SRCS))
-BENCH_CFLAGS := $(WARN) -O2 -g -DNDEBUG -I. -MMD -MP
+BENCH_CFLAGS := $(WARN) -O2 -g -DNDEBUG -I. -MMD -MP -pthread
 # e.g. make bench BENCH_ARGS='--reps 3 --only mixed' (bench --help lists them)
 BENCH_ARGS   ?=
 
@@ -17,7 +17,7 @@ $(BENCH_B)/obj/%.o: %.c | tools-host
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
 $(BENCH_BIN): $(BENCH_OBJS)
-	$(CC) -o $@ $^
+	$(CC) -pthread -o $@ $^
 
 # Plots need gnuplot (Debian: gnuplot-nox); without it the tables and CSV
 # files are still written and plot.sh says what to install.
@@ -25,9 +25,10 @@ bench-deps:
 	@$(INSTALL_DEPS) bench || \
 		echo "bench: could not install the Debian package gnuplot-nox (gnuplot); plots will be skipped"
 
-bench: $(BENCH_BIN) bench-deps ## time mm/ against glibc: table, CSV, plots in build/bench/
+# A full run (no BENCH_ARGS) also refreshes the README's thread plot.
+bench: $(BENCH_BIN) bench-deps ## time mm/ against glibc, jemalloc, mimalloc, tcmalloc: table, CSV, plots in build/bench/
 	$(BENCH_BIN) --out $(BENCH_B) $(BENCH_ARGS)
-	@tests/bench/plot.sh $(BENCH_B)
+	@tests/bench/plot.sh $(BENCH_B) $(if $(strip $(BENCH_ARGS)),,docs/images)
 
 bench-icount: $(BENCH_BIN) bench-deps ## instructions per op (callgrind), mm/ vs glibc
 	@tests/bench/icount.sh $(BENCH_BIN) $(BENCH_B)

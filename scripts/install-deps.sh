@@ -39,6 +39,9 @@ fuzz    clang                    clang
 fuzz    libclang-rt-dev          @libfuzzer
 bench   gnuplot-nox              gnuplot
 bench   valgrind                 valgrind
+bench   libjemalloc2             /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+bench   libmimalloc2.0           /usr/lib/x86_64-linux-gnu/libmimalloc.so.2
+bench   libtcmalloc-minimal4     /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 lint    cppcheck                 cppcheck
 lint    clang-tidy               clang-tidy
 lint    clang-format             clang-format

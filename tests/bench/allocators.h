@@ -5,7 +5,9 @@
  * The region allocators (mm/ and the first-fit reference) share one large
  * mapping; each replay starts a fresh heap over it (begin), so repetitions
  * do not inherit each other's fragmentation. The system malloc cannot be
- * reset, so the replayer frees everything at the end of every replay.
+ * reset, so the replayer frees everything at the end of every replay. Nor
+ * is the heap with caches (mm-cached): blocks may sit in a thread's cache,
+ * so it is created once, over a region of its own, and never over again.
  */
 #ifndef TESTS_BENCH_ALLOCATORS_H
 #define TESTS_BENCH_ALLOCATORS_H
@@ -27,6 +29,10 @@ struct allocator {
 	int (*check)(void);		 /* 0 when consistent */
 	size_t (*used_blocks)(void);	 /* blocks the heap counts in use */
 	uintptr_t (*region_start)(void); /* for the footprint */
+	/* Not NULL: the allocator is a malloc preloaded into a child process
+	 * (the mtrun.h column of that name), timed there; every function
+	 * above is NULL. */
+	const char *preload;
 };
 
 enum {
@@ -34,6 +40,10 @@ enum {
 	ALLOC_MM_CHECK,
 	ALLOC_GLIBC,
 	ALLOC_FIRST_FIT, /* the scaling reference only */
+	ALLOC_MM_CACHED, /* HEAP_CACHES: the main table only */
+	ALLOC_JEMALLOC,	 /* preloaded, in a child: the main table only */
+	ALLOC_MIMALLOC,
+	ALLOC_TCMALLOC,
 	ALLOC_COUNT
 };
 
@@ -47,6 +57,7 @@ extern const struct allocator allocators[ALLOC_COUNT];
  * shows what host/'s hook costs the heap lock.
  */
 void allocators_init(size_t region_bytes, int cached_tid);
+/* The in-process allocator named name, or NULL. */
 const struct allocator *allocator_find(const char *name);
 
 #endif

@@ -10,6 +10,11 @@
 # after the last timed op), and only inside the allocator: the ax_*
 # wrappers of allocators.c, inclusive. System calls cost no instructions
 # here (callgrind sees user space only): compare times for those.
+#
+# Then the smallest operation on its own: a tight loop of malloc(32) and
+# free, counted per pair, for mm/ with and without its caches and for the
+# C libraries: glibc, and jemalloc, mimalloc and tcmalloc through
+# LD_PRELOAD (valgrind passes it on to the program it runs).
 set -u
 bin=${1:?usage: icount.sh BENCH_BINARY OUT_DIR [bench options...]}
 out=${2:?usage: icount.sh BENCH_BINARY OUT_DIR [bench options...]}
@@ -18,7 +23,9 @@ shift 2
 # only stop earlier), and about a minute for the whole table.
 ICOUNT_SCALE=${ICOUNT_SCALE:-0.2}
 workloads=${ICOUNT_WORKLOADS:-mixed small}
-allocs=${ICOUNT_ALLOCS:-mm-fast mm-check glibc}
+allocs=${ICOUNT_ALLOCS:-mm-fast mm-cached mm-check glibc}
+pair_allocs=${ICOUNT_PAIR_ALLOCS:-mm-cached mm-locked glibc jemalloc mimalloc tcmalloc}
+PAIRS=${ICOUNT_PAIRS:-100000}
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "bench-icount: valgrind is missing (Debian package: valgrind)" >&2
@@ -61,3 +68,51 @@ done
 echo "Ir/op: instructions inside the allocator per timed op; +loop: with the"
 echo "replayer's own work. Per function: callgrind_annotate --inclusive=no $dir/<workload>-<allocator>.out.1"
 echo "bench-icount: wrote $csv"
+
+# The pair: bench --icount-pair CONFIG, the C libraries as config libc
+# under LD_PRELOAD. A library that is not installed is skipped, named
+# with its Debian package; one that valgrind will not run is reported.
+pcsv=$out/icount-pair.csv
+echo "allocator,pairs,instructions_per_pair" >"$pcsv"
+echo
+printf '%-10s %9s %14s\n' allocator pairs "Ir/pair"
+libraries=$("$bin" --libraries)
+for a in $pair_allocs; do
+	config=$a preload=
+	case $a in
+	mm-*) ;;
+	glibc) config=libc ;;
+	*)
+		config=libc
+		read -r _ preload package < <(grep "^$a " <<<"$libraries")
+		if [ -z "${preload-}" ] || [ "$preload" = missing ]; then
+			echo "bench-icount: $a skipped: not installed (Debian package: ${package:-unknown})"
+			continue
+		fi
+		;;
+	esac
+	f=$dir/pair-$a.out
+	rm -f "$f" "$f".*
+	res=$(env ${preload:+LD_PRELOAD=$preload} valgrind --tool=callgrind \
+		--callgrind-out-file="$f" "$bin" --pairs "$PAIRS" \
+		--icount-pair "$config" 2>"$dir/pair-$a.log")
+	ops=$(sed -n 's/^ops //p' <<<"$res")
+	got=$(sed -n 's/^malloc //p' <<<"$res")
+	if [ -z "$ops" ] || [ ! -s "$f.1" ]; then
+		echo "bench-icount: $a under valgrind failed; see $dir/pair-$a.log" >&2
+		continue
+	fi
+	if [ "$config" = libc ] && [ "$got" != "$a" ]; then
+		echo "bench-icount: $a: the program's malloc is $got under valgrind (LD_PRELOAD did not take); skipped" >&2
+		continue
+	fi
+	ir=$(allocator_ir "$f.1")
+	awk -v a="$a" -v n="$ops" -v ir="$ir" 'BEGIN {
+		printf "%-10s %9d %14.1f\n", a, n, ir / n }'
+	awk -v a="$a" -v n="$ops" -v ir="$ir" 'BEGIN {
+		printf "%s,%d,%.2f\n", a, n, ir / n }' >>"$pcsv"
+done
+echo "Ir/pair: instructions inside malloc(32) + free, per pair, caches warm"
+awk -F, '$1 == "mm-cached" { m = $3 } $1 == "glibc" { g = $3 }
+	END { if (m && g) printf "goal of issue 11: mm-cached near glibc; now %.2fx glibc'"'"'s instructions\n", m / g }' "$pcsv"
+echo "bench-icount: wrote $pcsv"

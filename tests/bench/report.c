@@ -7,9 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const int table_allocs[TABLE_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-					       ALLOC_GLIBC};
-
 /* "model name" from /proc/cpuinfo: what lscpu prints as Model name. */
 static void cpu_model(char *buf, size_t len)
 {
@@ -99,6 +96,10 @@ void report_workloads(FILE *f, const struct wl_result *r, size_t n,
 		   "waste at all\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "  %-8s %s\n", r[i].name, r[i].what);
+	fprintf(f, "jemalloc, mimalloc, tcmalloc: LD_PRELOADed into a child "
+		   "process for each run, after\none warm-up replay there "
+		   "(the others run in this process); one not installed has no "
+		   "row\n");
 }
 
 static void lat_cells(FILE *f, const struct lat_stats *s)
@@ -146,8 +147,7 @@ void report_latency(FILE *f, const struct lat_result *r, size_t n)
 
 void report_scaling(FILE *f, const struct scale_result *r, unsigned reps)
 {
-	size_t i;
-	int a;
+	size_t i, k;
 
 	fprintf(f,
 		"\nscaling: ns/op on the holes workload against the number of "
@@ -155,20 +155,22 @@ void report_scaling(FILE *f, const struct scale_result *r, unsigned reps)
 		"scan, a reference line only)\n",
 		reps);
 	fprintf(f, "%8s", "holes");
-	for (a = 0; a < ALLOC_COUNT; a++)
-		fprintf(f, " %11s", allocators[a].name);
+	for (k = 0; k < SCALING_ALLOCS; k++)
+		fprintf(f, " %11s", allocators[scaling_allocs[k]].name);
 	fprintf(f, "\n");
 	for (i = 0; i < SCALING_POINTS; i++) {
 		fprintf(f, "%8zu", r[i].holes);
-		for (a = 0; a < ALLOC_COUNT; a++)
-			fprintf(f, " %11.1f", r[i].ns[a].median);
+		for (k = 0; k < SCALING_ALLOCS; k++)
+			fprintf(f, " %11.1f",
+				r[i].ns[scaling_allocs[k]].median);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "%8s", "last/1st");
-	for (a = 0; a < ALLOC_COUNT; a++)
-		fprintf(f, " %10.2fx",
-			ratio(r[SCALING_POINTS - 1].ns[a].median,
-			      r[0].ns[a].median));
+	for (k = 0; k < SCALING_ALLOCS; k++)
+		fprintf(
+		    f, " %10.2fx",
+		    ratio(r[SCALING_POINTS - 1].ns[scaling_allocs[k]].median,
+			  r[0].ns[scaling_allocs[k]].median));
 	fprintf(f, "\n");
 }
 
@@ -302,22 +304,25 @@ int csv_latency(const char *path, const struct lat_result *r, size_t n)
 int csv_scaling(const char *path, const struct scale_result *r)
 {
 	FILE *f = fopen(path, "w");
-	size_t i;
-	int a;
+	size_t i, k;
 
 	if (!f)
 		return -1;
 	fprintf(f, "holes");
-	for (a = 0; a < ALLOC_COUNT; a++)
-		fprintf(f, ",%s,%s_min,%s_max,%s_ops", allocators[a].name,
-			allocators[a].name, allocators[a].name,
-			allocators[a].name);
+	for (k = 0; k < SCALING_ALLOCS; k++) {
+		const char *a = allocators[scaling_allocs[k]].name;
+
+		fprintf(f, ",%s,%s_min,%s_max,%s_ops", a, a, a, a);
+	}
 	fprintf(f, "\n");
 	for (i = 0; i < SCALING_POINTS; i++) {
 		fprintf(f, "%zu", r[i].holes);
-		for (a = 0; a < ALLOC_COUNT; a++)
+		for (k = 0; k < SCALING_ALLOCS; k++) {
+			int a = scaling_allocs[k];
+
 			fprintf(f, ",%.2f,%.2f,%.2f,%zu", r[i].ns[a].median,
 				r[i].ns[a].min, r[i].ns[a].max, r[i].ops[a]);
+		}
 		fprintf(f, "\n");
 	}
 	return fclose(f) == 0 ? 0 : -1;

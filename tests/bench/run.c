@@ -3,11 +3,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/bench/mtrun.h"
 #include "tests/bench/replay.h"
+#include "tests/bench/spawn.h"
 #include "tests/bench/timing.h"
 #include "tests/bench/workloads.h"
 
 const size_t scaling_holes[SCALING_POINTS] = {1000, 10000, 100000};
+const int table_allocs[TABLE_ALLOCS] = {
+    ALLOC_MM_FAST,  ALLOC_MM_CACHED, ALLOC_MM_CHECK, ALLOC_GLIBC,
+    ALLOC_JEMALLOC, ALLOC_MIMALLOC,  ALLOC_TCMALLOC};
+/* in enum order: run_scaling's limit[] is indexed by allocator */
+const int scaling_allocs[SCALING_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
+					    ALLOC_GLIBC, ALLOC_FIRST_FIT};
 uint64_t timer_overhead;
 
 static size_t timed_ops(const struct trace *t, size_t limit)
@@ -17,11 +25,55 @@ static size_t timed_ops(const struct trace *t, size_t limit)
 	return limit && limit < n ? limit : n;
 }
 
+/* Generating, one warm-up and one timed replay: well under a second even
+ * for mixed; the cap only keeps a broken library from hanging the bench. */
+#define EXTERNAL_CAP 120.0
+
+/*
+ * The same trace, timed in a child process with a.preload's library as
+ * its malloc (bench --trace-child): ns per op, or -1 when the child
+ * failed, which is said on stderr.
+ */
+static double external_run(const struct allocator *a, const struct trace *t)
+{
+	static char output[4096];
+	int col = mt_column_find(a->preload);
+	char ops[32], param[32], seed[32], got[16] = "";
+	char *argv[] = {
+	    "bench", "--trace-child", (char *)t->name, ops, param, seed, NULL};
+	double ns = -1;
+	const char *line;
+
+	snprintf(ops, sizeof ops, "%zu", t->gen_ops);
+	snprintf(param, sizeof param, "%zu", t->gen_param);
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)t->seed);
+	if (spawn_capture(argv, mt_columns[col].path, EXTERNAL_CAP, output,
+			  sizeof output) != SPAWN_OK) {
+		output[strcspn(output, "\n")] = '\0';
+		fprintf(stderr, "bench: %s on %s failed: %s\n", a->name,
+			t->name, *output ? output : "killed at the cap");
+		return -1;
+	}
+	line = strstr(output, "trace-result ");
+	if (!line || sscanf(line, "trace-result %lf %15s", &ns, got) != 2 ||
+	    strcmp(got, a->preload) != 0) {
+		fprintf(stderr,
+			"bench: %s on %s: the child's malloc is %s (LD_PRELOAD "
+			"did not take?): %.200s\n",
+			a->name, t->name, *got ? got : "unknown", output);
+		return -1;
+	}
+	return ns;
+}
+
 static double one_run(const struct allocator *a, const struct trace *t,
 		      size_t limit)
 {
 	struct replay r;
 	uint64_t ns;
+
+	if (a->preload)
+		return external_run(a, t);
 
 	replay_open(&r, a, t);
 	ns = replay_timed(&r, limit);
@@ -32,7 +84,9 @@ static double one_run(const struct allocator *a, const struct trace *t,
 /*
  * Time the allocators in `which` on t: one untimed warm-up each (page
  * faults, glibc growing its arena), then o->reps interleaved repetitions.
- * limit[i] caps the timed ops of which[i] (0: all).
+ * limit[i] caps the timed ops of which[i] (0: all). A preloaded malloc
+ * warms up in each of its children; when one of them fails, the median
+ * is -1.
  */
 static void time_allocators(const struct trace *t, const int *which,
 			    const size_t *limit, size_t n, unsigned reps,
@@ -43,7 +97,8 @@ static void time_allocators(const struct trace *t, const int *which,
 	size_t k;
 
 	for (k = 0; k < n; k++)
-		one_run(&allocators[which[k]], t, limit[k]);
+		if (!allocators[which[k]].preload)
+			one_run(&allocators[which[k]], t, limit[k]);
 	for (r = 0; r < reps; r++) {
 		for (k = 0; k < n; k++) {
 			size_t j = (k + r) % n;
@@ -59,16 +114,25 @@ static void time_allocators(const struct trace *t, const int *which,
 		sp->median = median_double(s, reps); /* sorts s */
 		sp->min = s[0];
 		sp->max = s[reps - 1];
+		if (s[0] < 0)
+			sp->median = -1;
 	}
+}
+
+/* In-process allocators always; preloaded ones when installed. */
+static int available(int a)
+{
+	const char *p = allocators[a].preload;
+
+	return !p || mt_columns[mt_column_find(p)].path[0];
 }
 
 void run_workload(const struct trace *t, const char *what,
 		  const struct bench_opts *o, struct wl_result *out)
 {
-	static const int which[TABLE_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-						ALLOC_GLIBC};
 	static const size_t no_limit[TABLE_ALLOCS];
-	size_t k;
+	int which[TABLE_ALLOCS];
+	size_t k, n = 0;
 
 	memset(out, 0, sizeof *out);
 	out->name = t->name;
@@ -76,13 +140,20 @@ void run_workload(const struct trace *t, const char *what,
 	out->ops = trace_timed(t);
 	out->peak_live = t->peak_live_bytes;
 	for (k = 0; k < TABLE_ALLOCS; k++) {
+		int a = table_allocs[k];
 		struct checked c;
 
-		replay_checked(&allocators[which[k]], t, &c);
-		out->footprint[which[k]] = c.footprint;
-		out->ran[which[k]] = 1;
+		if (!available(a))
+			continue;
+		which[n++] = a;
+		if (allocators[a].preload)
+			continue; /* not checked: not ours */
+		replay_checked(&allocators[a], t, &c);
+		out->footprint[a] = c.footprint;
 	}
-	time_allocators(t, which, no_limit, TABLE_ALLOCS, o->reps, out->ns);
+	time_allocators(t, which, no_limit, n, o->reps, out->ns);
+	for (k = 0; k < n; k++)
+		out->ran[which[k]] = out->ns[which[k]].median >= 0;
 }
 
 static uint64_t median3(uint64_t a, uint64_t b, uint64_t c)
@@ -137,8 +208,7 @@ static void summarize(uint64_t *v, size_t n, const uint64_t raw[3],
  * noise that interleaving spreads out. */
 void run_latency(const struct trace *t, struct lat_result *out)
 {
-	static const int which[TABLE_ALLOCS] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-						ALLOC_GLIBC};
+	const int *which = table_allocs;
 	struct latency l, best;
 	uint64_t raw[CALLS][LATENCY_REPS];
 	unsigned r;
@@ -152,6 +222,8 @@ void run_latency(const struct trace *t, struct lat_result *out)
 		int a = which[k];
 		struct lat_stats *s = out->call[a];
 
+		if (allocators[a].preload)
+			continue; /* timed in children: no per-call cycles */
 		for (r = 0; r < LATENCY_REPS; r++) {
 			struct replay rp;
 
@@ -184,9 +256,7 @@ void run_latency(const struct trace *t, struct lat_result *out)
 void run_scaling(const struct bench_opts *o,
 		 struct scale_result out[SCALING_POINTS])
 {
-	/* in enum order: limit[] below is indexed by allocator */
-	static const int which[ALLOC_COUNT] = {ALLOC_MM_FAST, ALLOC_MM_CHECK,
-					       ALLOC_GLIBC, ALLOC_FIRST_FIT};
+	const int *which = scaling_allocs;
 	size_t ops = (size_t)(100000 * o->scale), i, k;
 
 	if (ops < 1000)
@@ -204,9 +274,9 @@ void run_scaling(const struct bench_opts *o,
 			limit[ALLOC_FIRST_FIT] = 200;
 		memset(&out[i], 0, sizeof out[i]);
 		out[i].holes = holes;
-		time_allocators(&t, which, limit, ALLOC_COUNT, o->reps,
+		time_allocators(&t, which, limit, SCALING_ALLOCS, o->reps,
 				out[i].ns);
-		for (k = 0; k < ALLOC_COUNT; k++)
+		for (k = 0; k < SCALING_ALLOCS; k++)
 			out[i].ops[which[k]] = timed_ops(&t, limit[k]);
 		trace_release(&t);
 	}

@@ -18,9 +18,12 @@
 #define LATENCY_REPS   3
 #define SCALING_POINTS 3
 
-/* The allocators of the main table; the first-fit reference is only in
- * the scaling run. */
-#define TABLE_ALLOCS 3
+/* The allocators of the main table, and of the scaling run: the
+ * first-fit reference is only in the second, mm-cached only in the first. */
+#define TABLE_ALLOCS   7
+#define SCALING_ALLOCS 4
+extern const int table_allocs[TABLE_ALLOCS];
+extern const int scaling_allocs[SCALING_ALLOCS];
 
 struct bench_opts {
 	unsigned reps;

@@ -43,6 +43,10 @@ struct trace {
 	size_t peak_live_bytes;	     /* most requested bytes live at once */
 	size_t peak_live_blocks;     /* most blocks live at once */
 	size_t kind_count[OP_KINDS]; /* in the timed part */
+	/* How the generator was called, so that a child process can make
+	 * the same trace (a preloaded malloc is timed there): */
+	uint64_t seed;
+	size_t gen_ops, gen_param;
 };
 
 void trace_init(struct trace *t, const char *name);

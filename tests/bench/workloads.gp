@@ -13,5 +13,6 @@ set yrange [0:*]
 set xrange [-0.6:*]
 set key top left
 plot data using 2:xtic(1) title 'mm/ fast', \
-     '' using 3 title 'mm/ checking', \
-     '' using 4 title 'glibc malloc'
+     '' using 3 title 'mm/ cached', \
+     '' using 4 title 'mm/ checking', \
+     '' using 5 title 'glibc malloc'
