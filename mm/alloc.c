@@ -20,14 +20,15 @@ int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
 }
 
 /*
- * Point n back at prev. prev is not part of n's check (operations on
- * either side of n may rewrite it, under the lock), so nothing is resealed;
- * a header that does not verify is reported all the same, since the
- * caller is about to rely on its neighbour.
+ * Point n back at prev, where it named was. prev is not part of n's check
+ * (operations on either side of n may rewrite it, under the lock), so
+ * nothing is resealed - and damage to it would be overwritten unseen: a
+ * header that is not as it must be is reported first.
  */
-void mm_set_prev(struct heap *h, struct block *n, struct block *prev)
+void mm_set_prev(struct heap *h, struct block *n, struct block *was,
+		 struct block *prev)
 {
-	if (!mm_header_sound(h, n))
+	if (!mm_header_sound(h, n) || n->prev != was)
 		mm_report_header(h, n, NULL);
 	n->prev = prev;
 }
@@ -92,6 +93,7 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	struct block *rest = (struct block *)((uintptr_t)b + size);
 	size_t rest_size = total - size;
 	uintptr_t poison_to = (uintptr_t)next;
+	struct block *was = b; /* what next names now */
 
 	if (rest_size < MIN_BLOCK)
 		return;
@@ -100,11 +102,12 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	    fl_remove(h, next) == 0) {
 		rest_size += block_size(next);
 		poison_to = (uintptr_t)block_payload(next) + LINKS_SIZE;
+		was = next;
 		next = block_next(next);
 	}
 	rest->prev = b;
 	mm_mark_free(h, rest, rest_size);
-	mm_set_prev(h, next, rest);
+	mm_set_prev(h, next, was, rest);
 	fl_insert(h, rest);
 	if (mm_checking(h) && !rest_poisoned) {
 		uintptr_t from = (uintptr_t)block_payload(rest) + LINKS_SIZE;
@@ -154,7 +157,7 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 		a->prev = b;
 		block_set_meta(a, 0);
 		block_seal(h->secret, a);
-		mm_set_prev(h, block_next(a), a);
+		mm_set_prev(h, block_next(a), b, a);
 		mm_mark_free(h, b, gap);
 		fl_insert(h, b);
 		b = a;
@@ -242,7 +245,7 @@ void *heap_alloc(struct heap *h, size_t size)
 
 	if (!heap_valid(h))
 		return NULL;
-	if (h->cached && size <= CACHE_MAX_PAYLOAD &&
+	if (h->cached && size <= h->cache_max &&
 	    (p = mm_cache_alloc(h, size)) != NULL)
 		return p;
 	return alloc_with_lock(h, size);

@@ -185,7 +185,7 @@ static unsigned carve(struct heap *h, unsigned k, unsigned want,
 		    i + 1 < want ? (struct block *)((uintptr_t)x + size) : NULL;
 		prev = x;
 	}
-	mm_set_prev(h, block_next(x), x);
+	mm_set_prev(h, block_next(x), b, x);
 	mm_account_out(h, want, want * (size - HDR_SIZE), 0, 1);
 	*head = b;
 	return want;
@@ -300,7 +300,7 @@ static struct mm_cache *slot_lookup(const struct heap *h, struct mm_local *l)
 }
 
 /* Not in the first slot: another slot, or claim one (lock). */
-MM_COLD struct mm_cache *mm_cache_of_slow(struct heap *h, struct mm_local *l)
+static struct mm_cache *cache_of_slow(struct heap *h, struct mm_local *l)
 {
 	struct mm_cache *c = slot_lookup(h, l);
 	unsigned token;
@@ -331,7 +331,7 @@ struct mm_cache *mm_cache_mine(struct heap *h)
 
 /* --- the lock-free paths --------------------------------------------- */
 
-MM_COLD void mm_cache_drain(struct heap *h, struct mm_cache *c)
+static void drain(struct heap *h, struct mm_cache *c)
 {
 	uintptr_t irq;
 
@@ -342,8 +342,8 @@ MM_COLD void mm_cache_drain(struct heap *h, struct mm_cache *c)
 }
 
 /* head is empty: the spare, or a batch from the depot or the heap. */
-MM_COLD struct block *mm_cache_refill(struct heap *h, struct mm_cache *c,
-				      struct cache_bin *bin, unsigned k)
+static struct block *refill(struct heap *h, struct mm_cache *c,
+			    struct cache_bin *bin, unsigned k)
 {
 	struct block *head = NULL;
 	unsigned got = 0;
@@ -355,7 +355,6 @@ MM_COLD struct block *mm_cache_refill(struct heap *h, struct mm_cache *c,
 		set_count(&bin->count, bin->batch);
 		set_count(&bin->spares, 0);
 		c->spare_bytes -= bin->batch * payload_of(k);
-		c->st.alloc_hits++;
 		return bin->head;
 	}
 	if (heap_lock(h, &irq) != 0)
@@ -377,8 +376,8 @@ MM_COLD struct block *mm_cache_refill(struct heap *h, struct mm_cache *c,
 
 /* The block at head is not a cached block: its link was overwritten. The
  * rest of the list cannot be trusted and is dropped (lost, and said so). */
-MM_COLD void mm_cache_head_damaged(struct heap *h, struct mm_cache *c,
-				   struct cache_bin *bin, unsigned k)
+static void head_damaged(struct heap *h, struct mm_cache *c,
+			 struct cache_bin *bin, unsigned k)
 {
 	unsigned n = count_of(&bin->count);
 	uintptr_t irq;
@@ -413,8 +412,8 @@ struct block *mm_owned_block(const struct heap *h, const void *ptr,
  * the spares would pass the budget, leaves for the depot (lock). 0 when
  * the lock was refused.
  */
-MM_COLD int mm_cache_overflow(struct heap *h, struct mm_cache *c,
-			      struct cache_bin *bin, unsigned k)
+static int overflow(struct heap *h, struct mm_cache *c, struct cache_bin *bin,
+		    unsigned k)
 {
 	size_t bytes = bin->batch * payload_of(k);
 	struct block *out = NULL;
@@ -450,6 +449,85 @@ MM_COLD int mm_cache_overflow(struct heap *h, struct mm_cache *c,
 	depot_put(h, k, out, n);
 	heap_unlock(h, irq);
 	return 1;
+}
+
+/* This CPU's cache in h, found or claimed; NULL when it cannot have one
+ * (no local or cpu_id hook, no memory for it, or a call from inside one of
+ * the heap's callbacks). Interrupts masked. */
+static struct mm_cache *cache_of(struct heap *h)
+{
+	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
+
+	if (!l || atomic_load_explicit(&h->in_callback, memory_order_relaxed))
+		return NULL;
+	if (l->slot[0].heap == h && l->slot[0].secret == h->secret)
+		return l->slot[0].cache;
+	return cache_of_slow(h, l);
+}
+
+static void drain_if_asked(struct heap *h, struct mm_cache *c)
+{
+	if (c->drained !=
+	    atomic_load_explicit(&h->drain_gen, memory_order_relaxed))
+		drain(h, c);
+}
+
+MM_COLD void *mm_cache_alloc_slow(struct heap *h, size_t n)
+{
+	uintptr_t irq;
+	struct mm_cache *c;
+	struct cache_bin *bin;
+	size_t misses;
+	unsigned k;
+	void *p = NULL;
+
+	if (n > h->cache_max)
+		return NULL;
+	k = cache_class_of(n);
+	irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
+	c = cache_of(h);
+	if (!c)
+		goto out;
+	drain_if_asked(h, c);
+	bin = &c->bins[k];
+	misses = c->st.alloc_misses;
+	if (!bin->head && !refill(h, c, bin, k))
+		goto out;
+	p = cache_pop(h, c, k, n);
+	if (!p)
+		head_damaged(h, c, bin, k);
+	else if (c->st.alloc_misses != misses)
+		c->st.alloc_hits--; /* that one was a miss */
+out:
+	if (mm_hooks.irq_restore)
+		mm_hooks.irq_restore(irq);
+	return p;
+}
+
+MM_COLD int mm_cache_free_slow(struct heap *h, void *ptr)
+{
+	uintptr_t data, key, irq;
+	struct block *b = owned_block(h, ptr, &data, &key);
+	struct mm_cache *c;
+	struct cache_bin *bin;
+	unsigned k;
+	int done = 0;
+
+	if (!b || !cacheable(h, b, &k))
+		return 0;
+	irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
+	c = cache_of(h);
+	if (!c)
+		goto out;
+	drain_if_asked(h, c);
+	bin = &c->bins[k];
+	if (count_of(&bin->count) >= bin->batch && !overflow(h, c, bin, k))
+		goto out;
+	done = cache_push(h, c, b, k, key, data);
+out:
+	if (mm_hooks.irq_restore)
+		mm_hooks.irq_restore(irq);
+	return done;
 }
 
 /* --- what the rest of the heap asks of the caches ------------------- */
@@ -535,6 +613,8 @@ void mm_caches_init(struct heap *h)
 {
 	size_t budget = h->bytes_total / 64;
 	size_t batch = h->bytes_total / 512;
+	size_t max = h->bytes_total / 256;
+	unsigned k;
 
 	h->cached = (h->flags & HEAP_CACHES) && !mm_checking(h);
 	h->cache_budget = budget < CACHE_BUDGET_MIN   ? CACHE_BUDGET_MIN
@@ -543,6 +623,16 @@ void mm_caches_init(struct heap *h)
 	h->batch_bytes = batch < CACHE_BATCH_BYTES_MIN	 ? CACHE_BATCH_BYTES_MIN
 			 : batch > CACHE_BATCH_BYTES_MAX ? CACHE_BATCH_BYTES_MAX
 							 : batch;
+	/* a small heap caches only small blocks: a bin's batches would
+	 * otherwise hold a good part of it. The limit is a class's payload,
+	 * so that every request under it has a class under it. */
+	max = max < 256			? 256
+	      : max > CACHE_MAX_PAYLOAD ? CACHE_MAX_PAYLOAD
+					: max;
+	k = cache_class_of(max);
+	if (payload_of(k) > max)
+		k--;
+	h->cache_max = payload_of(k);
 }
 
 /* --- public ------------------------------------------------------------ */

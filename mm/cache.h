@@ -37,13 +37,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bitops.h"
 #include "block.h"
 #include "heap.h"
 
-/* Payloads up to this size are cached: one class per 16 bytes. */
-#define CACHE_MAX_PAYLOAD 1024u
-#define CACHE_MAX_BLOCK	  (HDR_SIZE + CACHE_MAX_PAYLOAD)
-#define CACHE_CLASSES	  ((CACHE_MAX_BLOCK - MIN_BLOCK) / HEAP_ALIGN + 1)
+/*
+ * Classes, by payload: every 16 bytes up to 1 KiB (a request gets exactly
+ * its rounded size), then 8 to each power of two up to 4 KiB (a request is
+ * rounded up to the next, at most 1/8 more; the step, at most 256 bytes,
+ * keeps the slack in meta's 8 bits). A block is cached only when its
+ * payload is exactly a class's.
+ */
+#define CACHE_FINE_PAYLOAD 1024u
+#define CACHE_FINE_CLASSES (CACHE_FINE_PAYLOAD / HEAP_ALIGN)
+#define CACHE_MAX_PAYLOAD  4096u
+#define CACHE_MAX_BLOCK	   (HDR_SIZE + CACHE_MAX_PAYLOAD)
+#define CACHE_CLASSES	   (CACHE_FINE_CLASSES + 16u)
+
+/* the top octave's step is CACHE_MAX_PAYLOAD / 16 */
+_Static_assert(CACHE_MAX_PAYLOAD / 16 <= META_SLACK_MASK + 1,
+	       "a coarse class's rounding fits meta's slack field");
 
 /*
  * A batch is about batch bytes, and 4 to 32 blocks; batch bytes are the
@@ -63,7 +76,7 @@
 #define CACHE_BUDGET_MAX ((size_t)256 << 10)
 
 /* Full batches the depot keeps per class before the heap takes them. */
-#define DEPOT_BATCHES 4u
+#define DEPOT_BATCHES 64u
 
 #define CACHE_MAGIC ((uintptr_t)0x63616368u) /* "cach" */
 
@@ -99,15 +112,33 @@ struct depot_class {
 	unsigned batch; /* blocks in each */
 };
 
-/* Class of a block of exactly `size` bytes (MIN_BLOCK..CACHE_MAX_BLOCK). */
-static inline unsigned cache_class(size_t size)
+/* The class a request of n bytes (n <= CACHE_MAX_PAYLOAD) comes from. */
+static inline unsigned cache_class_of(size_t n)
 {
-	return (unsigned)((size - MIN_BLOCK) / HEAP_ALIGN);
+	unsigned f;
+
+	if (n <= CACHE_FINE_PAYLOAD)
+		return n ? (unsigned)((n - 1) / HEAP_ALIGN) : 0;
+	f = bit_fls(n - 1); /* 10 or 11 */
+	return CACHE_FINE_CLASSES + ((f - 10) << 3) +
+	       (unsigned)(((n - 1) >> (f - 3)) & 7);
 }
 
+static inline size_t cache_class_payload(unsigned k)
+{
+	unsigned j, f;
+
+	if (k < CACHE_FINE_CLASSES)
+		return (size_t)(k + 1) * HEAP_ALIGN;
+	j = k - CACHE_FINE_CLASSES;
+	f = 10 + (j >> 3);
+	return ((size_t)1 << f) + ((size_t)((j & 7) + 1) << (f - 3));
+}
+
+/* Whole block of class k, header included. */
 static inline size_t cache_class_size(unsigned k)
 {
-	return MIN_BLOCK + (size_t)k * HEAP_ALIGN;
+	return HDR_SIZE + cache_class_payload(k);
 }
 
 static inline unsigned cache_batch(unsigned k, size_t batch_bytes)

@@ -1,23 +1,20 @@
 /*
  * cache_ops.h - the lock-free paths of the per-CPU caches (cache.h draws
  * them), inline so that heap_alloc and heap_free are one function each on
- * a hit. What they leave to the heap, under its lock, is in cache.c.
- * Nothing outside mm/ includes this.
+ * a hit. A hit makes no call but the environment's local hook: anything
+ * else - a first use, a drain asked for, an empty or full bin, a damaged
+ * link - goes to cache.c's general path, which starts over with the lock
+ * at hand when it needs it. Nothing outside mm/ includes this.
  */
 #ifndef MM_CACHE_OPS_H
 #define MM_CACHE_OPS_H
 
 #include "internal.h"
 
-/* cache.c: the cold side, each taking the heap's lock */
-struct mm_cache *mm_cache_of_slow(struct heap *h, struct mm_local *l);
-void mm_cache_drain(struct heap *h, struct mm_cache *c);
-struct block *mm_cache_refill(struct heap *h, struct mm_cache *c,
-			      struct cache_bin *bin, unsigned k);
-void mm_cache_head_damaged(struct heap *h, struct mm_cache *c,
-			   struct cache_bin *bin, unsigned k);
-int mm_cache_overflow(struct heap *h, struct mm_cache *c, struct cache_bin *bin,
-		      unsigned k);
+/* cache.c: the general paths, taking the heap's lock when they must. 0 /
+ * NULL: the caller takes the locked path. */
+void *mm_cache_alloc_slow(struct heap *h, size_t n);
+int mm_cache_free_slow(struct heap *h, void *ptr);
 
 static inline uintptr_t cached_meta(const struct heap *h, const struct block *b)
 {
@@ -54,74 +51,29 @@ static inline void add_requested(struct mm_cache *c, intptr_t n)
 
 static inline size_t payload_of(unsigned k)
 {
-	return cache_class_size(k) - HDR_SIZE;
+	return cache_class_payload(k);
 }
 
-/* This CPU's cache in h, found or claimed; NULL when it cannot have one
- * (no local or cpu_id hook, or no memory for it). Interrupts masked. */
-static inline struct mm_cache *cache_of(struct heap *h)
+/*
+ * This CPU's cache in h when it is ready for a hit: found in the first
+ * slot, not asked to drain, and the heap not inside one of its callbacks
+ * (a call from there goes the locked way, which refuses it when it came
+ * from the lock's holder). NULL: the general path decides.
+ */
+static MM_INLINE struct mm_cache *ready_cache(struct heap *h,
+					      struct mm_local *l)
 {
-	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
-
-	/* a call from inside one of the heap's callbacks goes the locked
-	 * way, which refuses it if it came from the lock's holder */
-	if (!l || atomic_load_explicit(&h->in_callback, memory_order_relaxed))
-		return NULL;
-	if (MM_LIKELY(l->slot[0].heap == h && l->slot[0].secret == h->secret))
-		return l->slot[0].cache;
-	return mm_cache_of_slow(h, l);
-}
-
-static inline void drain_if_asked(struct heap *h, struct mm_cache *c)
-{
-	if (c->drained !=
-	    atomic_load_explicit(&h->drain_gen, memory_order_relaxed))
-		mm_cache_drain(h, c);
-}
-
-static MM_INLINE void *mm_cache_alloc(struct heap *h, size_t n)
-{
-	size_t need = round_up(n, HEAP_ALIGN) + HDR_SIZE;
-	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
 	struct mm_cache *c;
-	struct cache_bin *bin;
-	struct block *b;
-	uintptr_t key;
-	unsigned k;
-	void *p = NULL;
 
-	if (need < MIN_BLOCK)
-		need = MIN_BLOCK;
-	k = cache_class(need);
-	c = cache_of(h);
-	if (!c)
-		goto out;
-	drain_if_asked(h, c);
-	bin = &c->bins[k];
-	b = bin->head;
-	if (MM_LIKELY(b != NULL))
-		c->st.alloc_hits++;
-	else if (!(b = mm_cache_refill(h, c, bin, k)))
-		goto out;
-	/* entry_ok() spelled out, to compute the key once */
-	key = block_key(h->secret, b);
-	if (((uintptr_t)b & (HEAP_ALIGN - 1)) != 0 ||
-	    !mm_region_of(h, (uintptr_t)b) || b->size != need ||
-	    block_meta(b) != meta_make(key, META_CACHED)) {
-		mm_cache_head_damaged(h, c, bin, k);
-		goto out;
-	}
-	bin->head = *cached_next(b);
-	set_count(&bin->count, count_of(&bin->count) - 1);
-	block_set_meta(
-	    b, meta_make(key, meta_used(need - HDR_SIZE - n, ALIGN_LOG2)));
-	add_requested(c, (intptr_t)n);
-	p = block_payload(b);
-	ann_alloc(p, n);
-out:
-	if (mm_hooks.irq_restore)
-		mm_hooks.irq_restore(irq);
-	return p;
+	if (!MM_LIKELY(l && l->slot[0].heap == h &&
+		       l->slot[0].secret == h->secret))
+		return NULL;
+	c = l->slot[0].cache;
+	if (c->drained !=
+		atomic_load_explicit(&h->drain_gen, memory_order_relaxed) ||
+	    atomic_load_explicit(&h->in_callback, memory_order_relaxed))
+		return NULL;
+	return c;
 }
 
 /*
@@ -129,8 +81,9 @@ out:
  * meta verify. No lock: only its holder changes those words. NULL for
  * anything else; the locked path then says what is wrong.
  */
-static inline struct block *owned_block(const struct heap *h, const void *ptr,
-					uintptr_t *data, uintptr_t *keyp)
+static MM_INLINE struct block *owned_block(const struct heap *h,
+					   const void *ptr, uintptr_t *data,
+					   uintptr_t *keyp)
 {
 	uintptr_t a = (uintptr_t)ptr, key, m;
 	struct block *b;
@@ -151,40 +104,95 @@ static inline struct block *owned_block(const struct heap *h, const void *ptr,
 	return b;
 }
 
-static MM_INLINE int mm_cache_free(struct heap *h, void *ptr)
+/* Pop the head of bin k for n bytes; NULL when the bin is empty or its
+ * head is not a cached block of the class (the general path says so). */
+static MM_INLINE void *cache_pop(struct heap *h, struct mm_cache *c, unsigned k,
+				 size_t n)
 {
-	uintptr_t data, key, irq;
-	struct block *b = owned_block(h, ptr, &data, &key);
-	struct mm_cache *c;
-	struct cache_bin *bin;
-	size_t size;
-	unsigned k;
-	int done = 0;
+	struct cache_bin *bin = &c->bins[k];
+	struct block *b = bin->head;
+	size_t payload = payload_of(k);
+	uintptr_t key;
 
-	if (!b || (size = b->size) > CACHE_MAX_BLOCK)
+	if (!b)
+		return NULL;
+	/* entry_ok() spelled out, to compute the key once */
+	key = block_key(h->secret, b);
+	if (((uintptr_t)b & (HEAP_ALIGN - 1)) != 0 ||
+	    !mm_region_of(h, (uintptr_t)b) || b->size != payload + HDR_SIZE ||
+	    block_meta(b) != meta_make(key, META_CACHED))
+		return NULL;
+	bin->head = *cached_next(b);
+	set_count(&bin->count, count_of(&bin->count) - 1);
+	block_set_meta(b, meta_make(key, meta_used(payload - n, ALIGN_LOG2)));
+	add_requested(c, (intptr_t)n);
+	c->st.alloc_hits++;
+	ann_alloc(block_payload(b), n);
+	return block_payload(b);
+}
+
+/* Push a block the caller held (its key and meta data verified) onto bin
+ * k; 0 when the bin is full. */
+static MM_INLINE int cache_push(struct heap *h, struct mm_cache *c,
+				struct block *b, unsigned k, uintptr_t key,
+				uintptr_t data)
+{
+	struct cache_bin *bin = &c->bins[k];
+	size_t payload = payload_of(k);
+
+	(void)h; /* only the annotations want it */
+	if (count_of(&bin->count) >= bin->batch)
 		return 0;
-	irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
-	c = cache_of(h);
-	if (!c)
-		goto out;
-	drain_if_asked(h, c);
-	k = cache_class(size);
-	bin = &c->bins[k];
-	if (count_of(&bin->count) >= bin->batch &&
-	    !mm_cache_overflow(h, c, bin, k))
-		goto out;
-	ann_free(ptr, mm_usable(h, b));
+	ann_free(block_payload(b), mm_usable(h, b));
 	*cached_next(b) = bin->head;
 	bin->head = b;
 	set_count(&bin->count, count_of(&bin->count) + 1);
 	block_set_meta(b, meta_make(key, META_CACHED));
-	add_requested(c, -(intptr_t)(size - HDR_SIZE - meta_slack(data)));
+	add_requested(c, -(intptr_t)(payload - meta_slack(data)));
 	c->st.free_hits++;
-	done = 1;
-out:
+	return 1;
+}
+
+/* The class of a block a caller held, if it is one the cache takes. */
+static MM_INLINE int cacheable(const struct heap *h, const struct block *b,
+			       unsigned *k)
+{
+	size_t payload = block_payload_size(b);
+
+	if (payload > h->cache_max)
+		return 0;
+	*k = cache_class_of(payload);
+	return payload_of(*k) == payload;
+}
+
+static MM_INLINE void *mm_cache_alloc(struct heap *h, size_t n)
+{
+	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
+	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
+	struct mm_cache *c = ready_cache(h, l);
+	void *p = c ? cache_pop(h, c, cache_class_of(n), n) : NULL;
+
 	if (mm_hooks.irq_restore)
 		mm_hooks.irq_restore(irq);
-	return done;
+	return p ? p : mm_cache_alloc_slow(h, n);
+}
+
+static MM_INLINE int mm_cache_free(struct heap *h, void *ptr)
+{
+	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
+	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
+	struct mm_cache *c = ready_cache(h, l);
+	uintptr_t data, key;
+	struct block *b;
+	unsigned k;
+	int done = 0;
+
+	if (c && (b = owned_block(h, ptr, &data, &key)) != NULL &&
+	    cacheable(h, b, &k))
+		done = cache_push(h, c, b, k, key, data);
+	if (mm_hooks.irq_restore)
+		mm_hooks.irq_restore(irq);
+	return done ? 1 : mm_cache_free_slow(h, ptr);
 }
 
 #endif

@@ -239,13 +239,13 @@ void mm_release(struct heap *h, struct block *b)
 	size_t size = block_size(b);
 	uintptr_t from = (uintptr_t)block_payload(b) + LINKS_SIZE;
 	uintptr_t to = (uintptr_t)next;
-	int next_checked = 1; /* mm_neighbours_intact() just verified it */
+	struct block *was = NULL; /* a free next absorbed */
 
 	if (block_is_listed(next) && fl_remove(h, next) == 0) {
 		size += block_size(next);
 		to = (uintptr_t)block_payload(next) + LINKS_SIZE;
+		was = next;
 		next = block_next(next);
-		next_checked = 0;
 	}
 	if (prev && block_is_listed(prev) && fl_remove(h, prev) == 0) {
 		/* b's header is about to become payload: mark it free first,
@@ -258,11 +258,13 @@ void mm_release(struct heap *h, struct block *b)
 	}
 	mm_mark_free(h, b, size);
 	/* prev is outside next's check: nothing to reseal, and next may be
-	 * another CPU's block, whose own words it changes without the lock */
-	if (next_checked)
+	 * another CPU's block, whose own words it changes without the lock;
+	 * mm_neighbours_intact() just verified it, unless it came after an
+	 * absorbed one */
+	if (!was)
 		next->prev = b;
 	else
-		mm_set_prev(h, next, b);
+		mm_set_prev(h, next, was, b);
 	fl_insert(h, b);
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);

@@ -93,6 +93,7 @@ struct heap {
 	struct mm_cache *caches;
 	unsigned ncaches;
 	size_t cache_budget, batch_bytes;
+	size_t cache_max; /* largest payload cached: by the heap's size */
 	struct depot_class
 	    *depot; /* [CACHE_CLASSES], made with the first cache */
 	size_t depot_blocks, depot_bytes;
@@ -160,7 +161,8 @@ static inline int mm_checking(const struct heap *h)
 
 /* block operations shared by alloc, free and realloc (alloc.c, free.c) */
 int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes);
-void mm_set_prev(struct heap *h, struct block *b, struct block *prev);
+void mm_set_prev(struct heap *h, struct block *n, struct block *was,
+		 struct block *prev);
 void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 		  unsigned align_log2);
 void mm_unmark_used(struct heap *h, struct block *b);

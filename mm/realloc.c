@@ -64,7 +64,7 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 		if (fl_remove(h, next) == 0) {
 			mm_unmark_used(h, b);
 			b->size = block_size(b) + block_size(next);
-			mm_set_prev(h, block_next(b), b);
+			mm_set_prev(h, block_next(b), next, b);
 			mm_split(h, b, need, 1);
 			mm_mark_used(h, b, n, align_log2);
 			return resized(h, b, old, n);
@@ -80,46 +80,40 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 }
 
 /*
- * HEAP_CACHES: a small block that stays small changes without the lock.
- * If the new size fits the block with less than a block's worth to spare
- * (nothing to split off), only its meta changes; otherwise it moves,
- * through the caches. NULL with *done 0: take the locked path.
+ * HEAP_CACHES: a small block that stays in its class changes without the
+ * lock, only its meta; otherwise it moves, through the caches. NULL with
+ * *done 0: take the locked path.
  */
 static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 {
 	uintptr_t data;
 	struct block *b = mm_owned_block(h, ptr, &data);
 	struct mm_cache *c;
-	size_t need, old, size;
+	size_t old, payload;
 	uintptr_t irq;
+	unsigned k;
 	void *q;
 
 	*done = 0;
-	if (!b || (size = block_size(b)) > CACHE_MAX_BLOCK ||
-	    meta_align_log2(data) != ALIGN_LOG2 ||
-	    mm_request_size(h, n, &need) != 0)
+	if (!b || meta_align_log2(data) != ALIGN_LOG2 ||
+	    (payload = block_payload_size(b)) > h->cache_max)
 		return NULL;
-	old = block_payload_size(b) - meta_slack(data);
-	if (need <= size && size - need < MIN_BLOCK) {
+	old = payload - meta_slack(data);
+	k = cache_class_of(n);
+	if (cache_class_payload(k) == payload) {
 		irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
 		c = mm_cache_mine(h);
 		if (c) {
-			block_set_meta(b,
-				       meta_make(block_key(h->secret, b),
-						 meta_used(size - HDR_SIZE - n,
-							   ALIGN_LOG2)));
-			atomic_store_explicit(
-			    &c->requested,
-			    atomic_load_explicit(&c->requested,
-						 memory_order_relaxed) +
-				(intptr_t)n - (intptr_t)old,
-			    memory_order_relaxed);
+			block_set_meta(
+			    b, meta_make(block_key(h->secret, b),
+					 meta_used(payload - n, ALIGN_LOG2)));
+			add_requested(c, (intptr_t)n - (intptr_t)old);
 			*done = 1;
 		}
 		if (mm_hooks.irq_restore)
 			mm_hooks.irq_restore(irq);
 		if (*done)
-			ann_resize(ptr, mm_usable(h, b), n);
+			ann_resize(ptr, old, n);
 		return *done ? ptr : NULL;
 	}
 	q = mm_cache_alloc(h, n);
@@ -145,7 +139,7 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 		heap_free(h, ptr);
 		return NULL;
 	}
-	if (h->cached && size <= CACHE_MAX_PAYLOAD) {
+	if (h->cached && size <= h->cache_max) {
 		q = realloc_cached(h, ptr, size, &done);
 		if (done)
 			return q;

@@ -184,10 +184,25 @@ static void test_lock_is_taken_once_per_batch(void **state)
 	assert_int_equal(stats(e).used_blocks, 0);
 }
 
+/* Above 1 KiB the classes are 1/8 of a power of two apart: 2900 and 3000
+ * bytes share the 3072-byte class. */
+static void test_coarse_classes_share_a_block(void **state)
+{
+	struct env *e = *state;
+	void *p = heap_alloc(e->h, 3000);
+
+	assert_non_null(p);
+	assert_true(heap_usable_size(e->h, p) >= 3072);
+	heap_free(e->h, p);
+	assert_true(census_of(e, p).found_cached);
+	assert_ptr_equal(heap_alloc(e->h, 2900), p);
+	heap_free(e->h, p);
+}
+
 static void test_large_blocks_bypass_the_cache(void **state)
 {
 	struct env *e = *state;
-	void *p = heap_alloc(e->h, 4096);
+	void *p = heap_alloc(e->h, 4097);
 	size_t cached = stats(e).cached_blocks;
 
 	assert_non_null(p);
@@ -688,6 +703,7 @@ int main(void)
 	    T(test_cache_hands_back_the_last_block_freed),
 	    T(test_cache_hits_take_no_lock),
 	    T(test_lock_is_taken_once_per_batch),
+	    T(test_coarse_classes_share_a_block),
 	    T(test_large_blocks_bypass_the_cache),
 	    T(test_double_free_of_a_cached_block_is_reported),
 	    T(test_double_free_after_the_drain_is_reported),
