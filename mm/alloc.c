@@ -204,6 +204,8 @@ static int give_back_waiting(struct heap *h)
 		c = mm_cache_mine(h);
 		if (c && mm_cache_give_back(h, c))
 			any = 1;
+		if (!mm_hooks.local && mm_shards_give_back(h))
+			any = 1;
 	}
 	return any;
 }
@@ -246,7 +248,8 @@ void *heap_alloc(struct heap *h, size_t size)
 	if (!heap_valid(h))
 		return NULL;
 	if (h->cached && size <= h->cache_max &&
-	    (p = mm_cache_alloc(h, size)) != NULL)
+	    (p = mm_hooks.local ? mm_cache_alloc(h, size)
+				: mm_shard_alloc(h, size)) != NULL)
 		return p;
 	return alloc_with_lock(h, size);
 }

@@ -530,6 +530,143 @@ out:
 	return done;
 }
 
+/* --- shards: the caches when there is no local hook ------------------ */
+
+/* The shard for the caller's stack: threads' stacks lie far apart, and a
+ * thread's calls stay within a few pages of one another. */
+static unsigned shard_index(void)
+{
+	unsigned char here;
+	uintptr_t a = (uintptr_t)&here >> 16;
+
+	return (unsigned)((a * HASH_K1) >> (sizeof(uintptr_t) * 8 - 4)) %
+	       CACHE_SHARDS;
+}
+
+/* Shard i of h, made on first use (lock); NULL when out of memory. */
+static struct mm_cache *shard_at(struct heap *h, unsigned i)
+{
+	_Atomic(struct mm_cache *) *slot = &h->shards[i];
+	struct mm_cache *c = atomic_load_explicit(slot, memory_order_acquire);
+	uintptr_t irq;
+
+	if (c || heap_lock(h, &irq) != 0)
+		return c;
+	c = atomic_load_explicit(slot, memory_order_relaxed);
+	if (!c && (c = new_cache(h, CACHE_SHARD)) != NULL) {
+		c->next = h->caches;
+		h->caches = c;
+		atomic_store_explicit(slot, c, memory_order_release);
+	}
+	heap_unlock(h, irq);
+	return c;
+}
+
+/* How many shards a call tries, from its own on, before the lock. */
+#define SHARD_PROBES 4u
+
+/* A shard for the caller, taken (busy), or NULL: the ones it tried were
+ * busy with other threads, or the heap is inside a callback, or there is
+ * no memory for one. */
+static struct mm_cache *shard_take(struct heap *h)
+{
+	unsigned first = shard_index();
+
+	if (atomic_load_explicit(&h->in_callback, memory_order_relaxed))
+		return NULL;
+	for (unsigned i = 0; i < SHARD_PROBES; i++) {
+		struct mm_cache *c = shard_at(h, (first + i) % CACHE_SHARDS);
+
+		if (!c)
+			return NULL;
+		if (!atomic_exchange_explicit(&c->busy, 1,
+					      memory_order_acquire)) {
+			drain_if_asked(h, c);
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void shard_put(struct mm_cache *c)
+{
+	atomic_store_explicit(&c->busy, 0, memory_order_release);
+}
+
+void *mm_shard_alloc(struct heap *h, size_t n)
+{
+	struct mm_cache *c = shard_take(h);
+	unsigned k = cache_class_of(n);
+	struct cache_bin *bin;
+	void *p = NULL;
+
+	if (!c)
+		return NULL;
+	bin = &c->bins[k];
+	if (bin->head || refill(h, c, bin, k)) {
+		p = cache_pop(h, c, k, n);
+		if (!p)
+			head_damaged(h, c, bin, k);
+	}
+	shard_put(c);
+	return p;
+}
+
+int mm_shard_free(struct heap *h, void *ptr)
+{
+	uintptr_t data, key;
+	struct block *b = owned_block(h, ptr, &data, &key);
+	struct mm_cache *c;
+	struct cache_bin *bin;
+	unsigned k;
+	int done = 0;
+
+	if (!b || !cacheable(h, b, &k) || !(c = shard_take(h)))
+		return 0;
+	bin = &c->bins[k];
+	if (count_of(&bin->count) < bin->batch || overflow(h, c, bin, k))
+		done = cache_push(h, c, b, k, key, data);
+	shard_put(c);
+	return done;
+}
+
+/* Lock held, out of memory: every shard nobody is using gives all back
+ * (one in use is left alone: its thread may be waiting for this lock). */
+size_t mm_shards_give_back(struct heap *h)
+{
+	size_t given = 0;
+
+	for (unsigned i = 0; i < CACHE_SHARDS; i++) {
+		struct mm_cache *c =
+		    atomic_load_explicit(&h->shards[i], memory_order_acquire);
+
+		if (c && !atomic_exchange_explicit(&c->busy, 1,
+						   memory_order_acquire)) {
+			given += mm_cache_give_back(h, c);
+			shard_put(c);
+		}
+	}
+	return given;
+}
+
+/* heap_check: the shards nobody is using hold still while looked at. */
+int mm_shards_check(struct heap *h)
+{
+	int bad = 0;
+
+	for (unsigned i = 0; i < CACHE_SHARDS; i++) {
+		struct mm_cache *c =
+		    atomic_load_explicit(&h->shards[i], memory_order_acquire);
+
+		if (c && !atomic_exchange_explicit(&c->busy, 1,
+						   memory_order_acquire)) {
+			bad += mm_cache_check(h, c);
+			shard_put(c);
+		}
+	}
+	return bad;
+}
+
 /* --- what the rest of the heap asks of the caches ------------------- */
 
 /* Blocks c holds, and their bytes (any CPU may ask; the counts it reads
@@ -649,6 +786,8 @@ void heap_drain_caches(struct heap *h)
 	c = mm_cache_mine(h);
 	if (c)
 		mm_cache_give_back(h, c);
+	if (!mm_hooks.local)
+		mm_shards_give_back(h);
 	heap_unlock(h, irq);
 }
 

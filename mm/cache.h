@@ -80,6 +80,17 @@ _Static_assert(CACHE_MAX_PAYLOAD / 16 <= META_SLACK_MASK + 1,
 
 #define CACHE_MAGIC ((uintptr_t)0x63616368u) /* "cach" */
 
+/*
+ * Without the local hook a CPU or thread cannot be told apart, so caches
+ * are shards: CACHE_SHARDS of them per heap, each picked by the address of
+ * the caller's stack and used by whoever takes its busy word - one atomic
+ * exchange a call instead of none, and a busy shard sends the call to the
+ * heap's lock. Shards belong to nobody: any thread, or process sharing the
+ * heap, may take one, and a drain can empty them all.
+ */
+#define CACHE_SHARDS 16u
+#define CACHE_SHARD  (~0u) /* owner of a shard */
+
 struct cache_bin {
 	struct block *head;  /* up to a batch, linked through payload word 0 */
 	struct block *spare; /* NULL, or exactly a batch */
@@ -93,7 +104,9 @@ struct mm_cache {
 	uintptr_t magic;
 	struct heap *heap;
 	struct mm_cache *next; /* the heap's caches, in claim order (lock) */
-	atomic_uint owner;     /* cpu_id() + 1 of its CPU or thread, 0: free */
+	atomic_uint owner;     /* cpu_id() + 1 of its CPU or thread, 0: free,
+				  CACHE_SHARD: a shard */
+	atomic_uint busy;      /* a shard's: 1 while a thread uses it */
 	unsigned index;	       /* 0, 1, ...: the order it was made in */
 	unsigned drained;      /* heap drain_gen when it last gave all back */
 	size_t budget;	       /* bytes its spare batches may hold */

@@ -236,6 +236,8 @@ int heap_check(struct heap *h)
 	c = mm_cache_mine(h);
 	if (c)
 		t.bad += mm_cache_check(h, c);
+	if (h->cached && !mm_hooks.local)
+		t.bad += mm_shards_check(h);
 	heap_unlock(h, irq);
 	return t.bad;
 }

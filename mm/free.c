@@ -306,7 +306,8 @@ void heap_free(struct heap *h, void *ptr)
 {
 	if (!ptr || !heap_valid(h))
 		return;
-	if (h->cached && mm_cache_free(h, ptr))
+	if (h->cached &&
+	    (mm_hooks.local ? mm_cache_free(h, ptr) : mm_shard_free(h, ptr)))
 		return;
 	free_with_lock(h, ptr);
 }

@@ -40,13 +40,15 @@ extern "C" {
 #define HEAP_CHECKING	0x1u
 #define HEAP_QUARANTINE 0x2u /* implies HEAP_CHECKING */
 /*
- * Per-CPU (kernel) or per-thread (host) caches of small blocks in front of
- * the heap (mm/cache.h), so that most allocations and frees take no lock.
- * Needs the environment's local hook (mm/hooks.h), which mm_host_init()
- * and the kernel install; without it the flag changes nothing. The
- * checking mode bypasses the caches: it wants every block under its eye.
- * Blocks in caches are counted apart in the stats (cached_blocks), not as
- * used and not as free: heap_drain_caches() gives them back.
+ * Per-CPU (kernel) or per-thread (host) caches of small blocks (up to 4 KiB)
+ * in front of the heap (mm/cache.h), so that most allocations and frees
+ * take no lock. With the environment's local and cpu_id hooks (mm/hooks.h;
+ * mm_host_init() and the kernel install them) each CPU or thread owns a
+ * cache; without them the caches are shards any thread takes for one call,
+ * with an atomic exchange. The checking mode bypasses the caches: it wants
+ * every block under its eye. Blocks in caches are counted apart in the
+ * stats (cached_blocks), not as used and not as free; heap_drain_caches()
+ * gives them back, and an allocation that would fail does so first.
  */
 #define HEAP_CACHES 0x4u
 

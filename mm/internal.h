@@ -92,6 +92,7 @@ struct heap {
 	/* HEAP_CACHES (cache.c): the caches, and full batches between them */
 	struct mm_cache *caches;
 	unsigned ncaches;
+	_Atomic(struct mm_cache *) shards[CACHE_SHARDS]; /* no local hook */
 	size_t cache_budget, batch_bytes;
 	size_t cache_max; /* largest payload cached: by the heap's size */
 	struct depot_class
@@ -336,6 +337,10 @@ void mm_depot_give_back(struct heap *h);
 void mm_cache_release_block(struct heap *h, struct block *b);
 size_t mm_cache_count(const struct heap *h, size_t *bytes, intptr_t *requested);
 int mm_cache_check(struct heap *h, struct mm_cache *c);
+void *mm_shard_alloc(struct heap *h, size_t n);
+int mm_shard_free(struct heap *h, void *ptr);
+size_t mm_shards_give_back(struct heap *h);
+int mm_shards_check(struct heap *h);
 void mm_caches_init(struct heap *h);
 /* registry.c */
 int mm_registry_add(struct heap *h);

@@ -116,7 +116,7 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 			ann_resize(ptr, old, n);
 		return *done ? ptr : NULL;
 	}
-	q = mm_cache_alloc(h, n);
+	q = heap_alloc(h, n);
 	if (!q)
 		return NULL;
 	mm_copy(q, ptr, n < old ? n : old);

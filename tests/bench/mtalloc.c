@@ -24,7 +24,9 @@ const struct mt_config mt_configs[MT_KINDS] = {
 		      1},
     [MT_MM_LOCKED] = {"mm-locked", "mm/ flags 0, host hooks: every op locks",
 		      1},
-    [MT_MM_NOHOOKS] = {"mm-nohooks", "mm/ flags 0, no hooks at all", 1},
+    [MT_MM_NOHOOKS] = {"mm-nohooks",
+		       "mm/ HEAP_CACHES, no hooks at all (caches are shards)",
+		       1},
     [MT_MM_MUTEX] = {"mm-mutex", "mm-locked behind one pthread mutex", 1},
     [MT_LIBC] = {"libc", "malloc/free of the process", 0},
     [MT_BROKEN_TWICE] = {"broken-twice", "hands a live block out again", 1},
@@ -169,7 +171,8 @@ static void open_mutex(int shared)
 
 void mt_open(enum mt_kind kind, int shared)
 {
-	unsigned flags = kind == MT_MM_CACHED ? HEAP_CACHES : 0;
+	unsigned flags =
+	    kind == MT_MM_CACHED || kind == MT_MM_NOHOOKS ? HEAP_CACHES : 0;
 
 	mt_malloc = ax_mt_heap_malloc;
 	mt_free = ax_mt_heap_free;

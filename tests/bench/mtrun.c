@@ -76,18 +76,15 @@ int mt_column_find(const char *name)
 	return -1;
 }
 
-/* mm-nohooks is left out of procs: 6 processes convoy on the old lock
- * for many minutes, and the issue's goal for it is about threads. */
+/* Every column runs every workload; libc columns run procs on private
+ * heaps (they cannot share one). */
 const int *mt_workload_columns(enum mt_workload w)
 {
 	static const int all[] = {COL_MM_CACHED, COL_MM_LOCKED, COL_MM_NOHOOKS,
 				  COL_MM_MUTEX,	 COL_GLIBC,	COL_JEMALLOC,
 				  COL_MIMALLOC,	 COL_TCMALLOC,	-1};
-	static const int procs[] = {
-	    COL_MM_CACHED, COL_MM_LOCKED, COL_MM_MUTEX, COL_GLIBC,
-	    COL_JEMALLOC,  COL_MIMALLOC,  COL_TCMALLOC, -1};
-
-	return w == MTW_PROCS ? procs : all;
+	(void)w;
+	return all;
 }
 
 static size_t count_columns(const int *cols)

@@ -614,6 +614,75 @@ static void test_walk_reentry_without_hooks_is_refused(void **state)
 	buffer_put(mem);
 }
 
+/* Without any hooks threads cannot be told apart: the caches are shards
+ * that any thread takes for a call. They still cache, and a double free of
+ * a block in one is still caught. */
+static void *churn_without_hooks(void *arg)
+{
+	struct heap *h = arg;
+	void *p[64];
+
+	for (int r = 0; r < 200; r++) {
+		for (int i = 0; i < 64; i++) {
+			p[i] = heap_alloc(h, 8 + 40 * (size_t)(i % 20));
+			if (!p[i])
+				return arg;
+			pattern_fill(p[i], 8, (uint32_t)i);
+		}
+		for (int i = 0; i < 64; i++) {
+			if (!pattern_intact(p[i], 8, (uint32_t)i))
+				return arg;
+			heap_free(h, p[i]);
+		}
+	}
+	return NULL;
+}
+
+static void test_caches_without_hooks_are_shards(void **state)
+{
+	unsigned char *mem = buffer_get(4 << 20);
+	struct heap *h;
+	struct heap_stats s;
+	struct fault_log log;
+	pthread_t t[4];
+	void *p, *rc;
+	size_t locks;
+
+	(void)state;
+	mm_set_hooks(NULL);
+	h = heap_create_flags(mem, 4 << 20, HEAP_CACHES);
+	assert_non_null(h);
+	fault_log_attach(&log, h);
+	p = heap_alloc(h, 64);
+	heap_free(h, p);
+	heap_get_stats(h, &s);
+	assert_true(s.cached_blocks > 0);
+	locks = s.lock_acquired;
+	assert_ptr_equal(heap_alloc(h, 64), p);
+	heap_free(h, p);
+	heap_get_stats(h, &s);
+	assert_int_equal(s.lock_acquired, locks + 1); /* the stats' own */
+	heap_free(h, p);
+	assert_int_equal(log.count[HEAP_FAULT_DOUBLE_FREE], 1);
+	fault_log_reset(&log);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, churn_without_hooks, h), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], &rc), 0);
+		assert_null(rc);
+	}
+	assert_int_equal(heap_check(h), 0);
+	heap_drain_caches(h);
+	heap_get_stats(h, &s);
+	assert_int_equal(s.used_blocks, 0);
+	assert_int_equal(s.cached_blocks, 0); /* shards drain at once */
+	assert_int_equal(log.total, 0);
+	heap_destroy(h);
+	mm_host_init();
+	buffer_put(mem);
+}
+
 static void test_checking_mode_bypasses_the_caches(void **state)
 {
 	unsigned char *mem = buffer_get(1 << 20);
@@ -721,6 +790,7 @@ int main(void)
 	    T(test_walk_callback_calling_in_is_refused),
 	    T(test_fault_handler_calling_in_is_refused),
 	    cmocka_unit_test(test_walk_reentry_without_hooks_is_refused),
+	    cmocka_unit_test(test_caches_without_hooks_are_shards),
 	    cmocka_unit_test(test_checking_mode_bypasses_the_caches),
 	    cmocka_unit_test(test_heap_made_again_gets_a_fresh_cache),
 	    cmocka_unit_test(test_forked_child_does_not_use_the_parents_cache),
