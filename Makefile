@@ -41,8 +41,19 @@ UNIT_NAMES  := $(notdir $(UNIT_SRCS:.c=))
 # --- the kernel -------------------------------------------------------------
 # Freestanding and pinned explicitly: the Debian cross compiler defaults to
 # PIE, SSP and CET, none of which a bare-metal kernel can use.
-KERNEL_FREESTANDING_INC = $(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null)
-KERNEL_CFLAGS := $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
+# -nostdinc leaves only the compiler's own headers (stddef.h, stdint.h),
+# found by asking the compiler. Asked when the first kernel object is
+# compiled, after tools-kernel has installed the compiler - never while make
+# reads this file, on a fresh machine before the install - and then kept.
+# An answer that is not a folder stops the build: an empty -isystem would
+# swallow the -I. after it.
+kernel_include_dir = $(or $(filter /%,$(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null)),\
+        $(error the kernel compiler $(KERNEL_CC) names no include folder \
+        (-print-file-name=include): install the Debian package gcc-i686-linux-gnu \
+        (scripts/install-deps.sh kernel), or point KERNEL_CC at a working one))
+KERNEL_FREESTANDING_INC = $(eval KERNEL_FREESTANDING_INC := $(kernel_include_dir))$(KERNEL_FREESTANDING_INC)
+# Recursive (=), so that the lookup above happens in a recipe.
+KERNEL_CFLAGS = $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
         -fno-pie -fno-stack-protector -mgeneral-regs-only -fcf-protection=none \
         -fno-omit-frame-pointer -nostdinc -isystem $(KERNEL_FREESTANDING_INC) \
         -I. -MMD -MP
