@@ -18,5 +18,7 @@ LOGS=$(cd "$LOGS" && pwd)
 . "$HERE/lib.sh"
 # shellcheck source=tests/make/build.sh
 . "$HERE/build.sh"
+# shellcheck source=tests/make/install.sh
+. "$HERE/install.sh"
 
 exit $((failed > 0))
