@@ -103,8 +103,9 @@ help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
-	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...' (make debug),"
-	@echo "           GDB_PORT=1234, V=1 (show commands)"
+	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, GDB_PORT=1234, V=1 (show commands)"
+	@echo "           CMDLINE='...' the kernel's command line for make run and make debug"
+	@echo "           (words in kernel/cmdline.h), e.g. make run CMDLINE='heap=check tests=alignment'"
 
 all: iso unit ## build the kernel, the ISO and every host test
 
@@ -160,10 +161,26 @@ else
 QEMU_RUN := -display none -serial mon:stdio
 endif
 
+# quote: $(1) as one single-quoted shell word.
+quote = '$(subst ','\'',$(1))'
+
+# make run boots the ISO through GRUB, whose entry passes `exit`. Given
+# CMDLINE, QEMU loads the kernel itself instead (it reads multiboot
+# images) and passes those words, after `exit` unless they have it, so that
+# the run still ends with the verdict.
+ifeq ($(strip $(CMDLINE)),)
+RUN_IMAGE := $(ISO)
+RUN_BOOT   = -cdrom $(ISO) -boot d
+else
+RUN_IMAGE := $(KERNEL_ELF)
+RUN_BOOT   = -kernel $(KERNEL_ELF) \
+        -append $(call quote,$(if $(filter exit,$(CMDLINE)),,exit )$(strip $(CMDLINE)))
+endif
+
 # The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
-# 33 is success. run.sh turns that back into 0 / 1 for the shell.
-run: $(ISO) ## boot the kernel in QEMU; serial output here, verdict as exit status
-	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -cdrom $(ISO) -boot d \
+# 33 is success. run-qemu.sh turns that back into 0 / 1 for the shell.
+run: $(RUN_IMAGE) ## boot the kernel in QEMU; serial output here, verdict as exit status
+	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) $(RUN_BOOT) \
 		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 
 # make debug (docs/debugging.md): QEMU holds the CPU at reset until GDB

@@ -20,5 +20,7 @@ LOGS=$(cd "$LOGS" && pwd)
 . "$HERE/build.sh"
 # shellcheck source=tests/make/install.sh
 . "$HERE/install.sh"
+# shellcheck source=tests/make/targets.sh
+. "$HERE/targets.sh"
 
 exit $((failed > 0))
