@@ -184,11 +184,15 @@ run: $(RUN_IMAGE) ## boot the kernel in QEMU; serial output here, verdict as exi
 		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 
 # make debug (docs/debugging.md): QEMU holds the CPU at reset until GDB
-# attaches. Port 1234 is what QEMU's -s means; GDB_PORT=N lets two sessions
-# run side by side. -no-shutdown with -no-reboot stops the machine on a
-# triple fault instead of ending QEMU, so GDB shows where it happened.
+# attaches; run-qemu.sh turns the verdict into make's exit status. Port
+# 1234 is what QEMU's -s means; GDB_PORT=N lets two sessions run side by
+# side. -no-shutdown with -no-reboot stops the machine on a triple fault
+# instead of ending QEMU, so GDB shows where it happened.
 GDB_PORT ?= 1234
 GDBINIT  := $(B)/gdbinit
+# Only a kernel told `exit` uses the exit device; without it, quitting QEMU
+# is how a debug session ends, and run-qemu.sh does not call that a failure.
+DEBUG_EXIT = $(if $(filter exit,$(CMDLINE)),$(QEMU_EXIT))
 debug: $(KERNEL_ELF) | tools-debug ## start QEMU halted for GDB; prints the gdb command to type
 	@scripts/gdb/gdbinit.sh $(KERNEL_ELF) $(GDB_PORT) > $(GDBINIT)
 	@echo "debug: QEMU is halted at reset, waiting for GDB on port $(GDB_PORT)."
@@ -197,10 +201,10 @@ debug: $(KERNEL_ELF) | tools-debug ## start QEMU halted for GDB; prints the gdb 
 	@echo "    $(GDB) -x $(GDBINIT)"
 	@echo "debug:"
 	@echo "debug: it stops at kmain; heap-walk, heap-check, heap-stats once the heap exists"
-	@echo "debug: (e.g. break selftest_run). Serial output follows; quit QEMU with Ctrl-A X."
-	$(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) -append "$(CMDLINE)" \
-		-gdb tcp:127.0.0.1:$(GDB_PORT) -S -no-reboot -no-shutdown \
-		$(QEMU_EXIT) $(QEMU_RUN)
+	@echo "debug: (e.g. break selftest_run)."
+	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) \
+		-append $(call quote,$(CMDLINE)) -gdb tcp:127.0.0.1:$(GDB_PORT) -S \
+		-no-reboot -no-shutdown $(DEBUG_EXIT) $(QEMU_RUN)
 
 # --- host rules -------------------------------------------------------------
 # cmocka.h lives in /usr/include, which the i386 cross compiler does not

@@ -31,3 +31,53 @@ case_run_passes_cmdline() {
 }
 
 case_run_passes_cmdline
+
+# free_port: a local TCP port nothing listens on (for make debug's GDB_PORT).
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# debug_run NAME CMDLINE: make debug, then a GDB that attaches and lets the
+# kernel run to its end; make's status in $rc.
+debug_run() {
+	local name=$1 cmdline=$2 port pid
+	port=$(free_port) || { rc=255; return; }
+	timeout --kill-after=5 120 make debug GDB_PORT="$port" CMDLINE="$cmdline" \
+		</dev/null >"$LOGS/$name.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		timeout 60 "${GDB:-gdb}" -batch -nx -ex "target remote 127.0.0.1:$port" \
+			-ex continue </dev/null >"$LOGS/$name.gdb" 2>&1
+		grep -q 'Connection refused' "$LOGS/$name.gdb" || break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.2
+	done
+	wait $pid
+	rc=$?
+}
+
+case_debug_verdicts() {
+	local log=$LOGS/debug-pass.log ok=0
+	debug_run debug-pass 'exit tests=alignment'
+	[ $rc -eq 0 ] && grep -q '^ok - alignment' "$log" &&
+		grep -q '^kernel: success' "$log" && ok=1
+	result "debug CMDLINE='exit tests=alignment': a passing run under GDB exits 0" $ok \
+		"exit $rc; log: $log" "$(tail_of "$log" 8)" "gdb:" "$(tail_of "$LOGS/debug-pass.gdb" 4)"
+
+	log=$LOGS/debug-fail.log
+	ok=0
+	debug_run debug-fail 'exit tests=alignment fail=selftest'
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q '^kernel: failure' "$log" && ok=1
+	result "debug CMDLINE='exit ... fail=selftest': a failing run exits non-zero, saying why" $ok \
+		"exit $rc; log: $log" "$(tail_of "$log" 8)" "gdb:" "$(tail_of "$LOGS/debug-fail.gdb" 4)"
+}
+
+case_debug_verdicts
