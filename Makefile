@@ -97,7 +97,7 @@ VARIANTS := host64 clang64 host32 asan64 asan32
 # them, so that a second make rebuilds only what changed.
 .SECONDARY:
 .PHONY: help all run test iso kernel unit sanitize lint debug clean tools-host tools-kernel tools-lint \
-        tools-i386 check-mm-freestanding format format-check
+        tools-i386 tools-gui check-mm-freestanding format format-check
 
 help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
@@ -153,13 +153,28 @@ $(ISO): $(KERNEL_ELF) iso/boot/grub/grub.cfg
 MEM ?= 128M
 SMP ?= 1
 QEMU_EXIT := -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# GUI=1 names the gtk display: left to choose, a QEMU without its GUI
+# package (qemu-system-gui) falls back to serving VNC, and make run would
+# never return. tools-gui checks for a display and installs that package.
 ifeq ($(GUI),1)
-QEMU_RUN := -serial mon:stdio
+QEMU_RUN := -display gtk -serial mon:stdio
 # Without the exit device the kernel halts when done and the window stays.
 QEMU_EXIT :=
+QEMU_UI_TOOLS := tools-gui
 else
 QEMU_RUN := -display none -serial mon:stdio
+QEMU_UI_TOOLS :=
 endif
+
+tools-gui:
+	@if [ -z "$${DISPLAY-}$${WAYLAND_DISPLAY-}" ]; then \
+		echo "error: GUI=1 opens a QEMU window, but there is no display to open it on:" \
+			"neither DISPLAY nor WAYLAND_DISPLAY is set." >&2; \
+		echo "error: run it in a desktop session (or ssh -X), or leave out GUI=1" \
+			"to see the serial console here." >&2; \
+		exit 1; \
+	fi
+	@$(INSTALL_DEPS) gui
 
 # quote: $(1) as one single-quoted shell word.
 quote = '$(subst ','\'',$(1))'
@@ -179,7 +194,7 @@ endif
 
 # The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
 # 33 is success. run-qemu.sh turns that back into 0 / 1 for the shell.
-run: $(RUN_IMAGE) ## boot the kernel in QEMU; serial output here, verdict as exit status
+run: $(RUN_IMAGE) | $(QEMU_UI_TOOLS) ## boot the kernel in QEMU; serial output here, verdict as exit status
 	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) $(RUN_BOOT) \
 		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 
@@ -193,7 +208,7 @@ GDBINIT  := $(B)/gdbinit
 # Only a kernel told `exit` uses the exit device; without it, quitting QEMU
 # is how a debug session ends, and run-qemu.sh does not call that a failure.
 DEBUG_EXIT = $(if $(filter exit,$(CMDLINE)),$(QEMU_EXIT))
-debug: $(KERNEL_ELF) | tools-debug ## start QEMU halted for GDB; prints the gdb command to type
+debug: $(KERNEL_ELF) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halted for GDB; prints the gdb command to type
 	@scripts/gdb/gdbinit.sh $(KERNEL_ELF) $(GDB_PORT) > $(GDBINIT)
 	@echo "debug: QEMU is halted at reset, waiting for GDB on port $(GDB_PORT)."
 	@echo "debug: in another terminal, in $(CURDIR), type:"

@@ -63,6 +63,8 @@ viz     gnuplot-nox              gnuplot
 viz     netpbm                   pnmtopng
 debug   gdb                      gdb
 debug   qemu-system-x86          qemu-system-i386
+gui     qemu-system-x86          qemu-system-i386
+gui     qemu-system-gui          @qemu-gtk
 LIST
 }
 
@@ -71,6 +73,8 @@ present() {
 	@libfuzzer) # clang's runtime library directory differs per version
 		command -v clang >/dev/null 2>&1 &&
 			[ -e "$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] ;;
+	@qemu-gtk) # QEMU's GUI is a module that its own package adds
+		qemu-system-i386 -display help 2>/dev/null | grep -qx gtk ;;
 	/*) [ -e "$1" ] ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac

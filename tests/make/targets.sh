@@ -81,3 +81,57 @@ case_debug_verdicts() {
 }
 
 case_debug_verdicts
+
+# A stand-in install script that notes the groups it is asked for and
+# refuses the gui group, so that nothing after that runs.
+fake_refusing_install() { # FILE LOG
+	printf '#!/bin/sh\necho "$*" >>"%s"\ncase " $* " in *" gui "*) exit 1 ;; esac\n' \
+		"$2" >"$1"
+	chmod +x "$1"
+}
+
+case_gui() {
+	local log=$LOGS/gui-nodisplay.log ok=0 start secs fake=$LOGS/gui-install
+	rm -f "$LOGS/gui-groups"
+	fake_refusing_install "$fake" "$LOGS/gui-groups"
+	start=$(date +%s)
+	env -u DISPLAY -u WAYLAND_DISPLAY timeout --kill-after=5 30 make run GUI=1 \
+		INSTALL_DEPS="$fake" </dev/null >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'DISPLAY' "$log" &&
+		grep -q 'WAYLAND_DISPLAY' "$log" && ! grep -q '^run-qemu:' "$log" && ok=1
+	result "run GUI=1 without a display fails at once, naming DISPLAY and WAYLAND_DISPLAY" $ok \
+		"exit $rc after ${secs}s; log: $log" "$(tail_of "$log" 6)"
+
+	log=$LOGS/gui-install.log
+	ok=0
+	rm -f "$LOGS/gui-groups"
+	DISPLAY=:97 timeout --kill-after=5 30 make run GUI=1 INSTALL_DEPS="$fake" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -qw gui "$LOGS/gui-groups" 2>/dev/null &&
+		! grep -q '^run-qemu:' "$log" && ok=1
+	result "run GUI=1 asks the install script for the gui group before QEMU starts" $ok \
+		"exit $rc; groups asked for: $(tr '\n' ';' 2>/dev/null <"$LOGS/gui-groups")" \
+		"$(tail_of "$log" 6)"
+}
+
+# The gui group's probe is QEMU's own list of displays: the real manifest,
+# with a stand-in apt-get that records what it is asked to install.
+case_gui_probe() {
+	local dir=$LOGS/apt-gui ok=0 has_gtk=0 asked=0
+	fake_apt "$dir"
+	"$QEMU" -display help 2>/dev/null | grep -qx gtk && has_gtk=1
+	PATH=$dir/bin:$PATH INSTALL_DEPS_LOCK=$dir/install.lock INSTALL_DEPS_RETRY_DELAY=0 \
+		"$INSTALL" gui </dev/null >"$dir/out.log" 2>&1
+	rc=$?
+	grep -q 'install .*qemu-system-gui' "$dir/apt.log" 2>/dev/null && asked=1
+	[ $rc -eq 0 ] && [ $asked -ne $has_gtk ] && ok=1
+	result "install-deps gui installs qemu-system-gui exactly when QEMU lacks its gtk display" $ok \
+		"QEMU has gtk: $has_gtk; qemu-system-gui asked for: $asked; exit $rc" \
+		"$(tail_of "$dir/out.log" 6)"
+}
+
+case_gui
+case_gui_probe
