@@ -97,7 +97,7 @@ VARIANTS := host64 clang64 host32 asan64 asan32
 # them, so that a second make rebuilds only what changed.
 .SECONDARY:
 .PHONY: help all run test iso kernel unit sanitize lint debug clean tools-host tools-kernel tools-lint \
-        tools-i386 tools-gui check-mm-freestanding format format-check
+        tools-i386 tools-gui check-mem check-mm-freestanding format format-check
 
 help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
@@ -152,6 +152,11 @@ $(ISO): $(KERNEL_ELF) iso/boot/grub/grub.cfg
 
 MEM ?= 128M
 SMP ?= 1
+# First prerequisite of every target that boots QEMU with MEM: a machine
+# below the kernel's minimum (kernel/minimum.h) is refused before anything
+# is built or booted.
+check-mem:
+	@scripts/check-ram.sh $(call quote,$(MEM))
 QEMU_EXIT := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 # GUI=1 names the gtk display: left to choose, a QEMU without its GUI
 # package (qemu-system-gui) falls back to serving VNC, and make run would
@@ -194,7 +199,7 @@ endif
 
 # The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
 # 33 is success. run-qemu.sh turns that back into 0 / 1 for the shell.
-run: $(RUN_IMAGE) | $(QEMU_UI_TOOLS) ## boot the kernel in QEMU; serial output here, verdict as exit status
+run: check-mem $(RUN_IMAGE) | $(QEMU_UI_TOOLS) ## boot the kernel in QEMU; serial output here, verdict as exit status
 	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) $(RUN_BOOT) \
 		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 
@@ -208,7 +213,7 @@ GDBINIT  := $(B)/gdbinit
 # Only a kernel told `exit` uses the exit device; without it, quitting QEMU
 # is how a debug session ends, and run-qemu.sh does not call that a failure.
 DEBUG_EXIT = $(if $(filter exit,$(CMDLINE)),$(QEMU_EXIT))
-debug: $(KERNEL_ELF) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halted for GDB; prints the gdb command to type
+debug: check-mem $(KERNEL_ELF) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halted for GDB; prints the gdb command to type
 	@scripts/gdb/gdbinit.sh $(KERNEL_ELF) $(GDB_PORT) > $(GDBINIT)
 	@echo "debug: QEMU is halted at reset, waiting for GDB on port $(GDB_PORT)."
 	@echo "debug: in another terminal, in $(CURDIR), type:"

@@ -22,5 +22,7 @@ LOGS=$(cd "$LOGS" && pwd)
 . "$HERE/install.sh"
 # shellcheck source=tests/make/targets.sh
 . "$HERE/targets.sh"
+# shellcheck source=tests/make/memory.sh
+. "$HERE/memory.sh"
 
 exit $((failed > 0))
