@@ -24,5 +24,7 @@ LOGS=$(cd "$LOGS" && pwd)
 . "$HERE/targets.sh"
 # shellcheck source=tests/make/memory.sh
 . "$HERE/memory.sh"
+# shellcheck source=tests/make/readme.sh
+. "$HERE/readme.sh"
 
 exit $((failed > 0))
