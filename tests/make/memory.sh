@@ -57,7 +57,7 @@ case_small_mem_refused() {
 		ok=0
 		start=$(date +%s)
 		# shellcheck disable=SC2086 # target is the words make is given
-		timeout --kill-after=5 30 make $target </dev/null >"$log" 2>&1
+		timeout --kill-after=5 30 make B="$B" QEMU="$QEMU" $target </dev/null >"$log" 2>&1
 		rc=$?
 		secs=$(($(date +%s) - start))
 		[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "${min_mib} MiB" "$log" &&

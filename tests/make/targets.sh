@@ -8,7 +8,7 @@
 mk() {
 	local name=$1
 	shift
-	timeout --kill-after=5 120 make "$@" </dev/null >"$LOGS/$name.log" 2>&1
+	timeout --kill-after=5 120 make B="$B" QEMU="$QEMU" "$@" </dev/null >"$LOGS/$name.log" 2>&1
 	rc=$?
 }
 
@@ -50,7 +50,7 @@ free_port() {
 debug_run() {
 	local name=$1 cmdline=$2 port pid
 	port=$(free_port) || { rc=255; return; }
-	timeout --kill-after=5 120 make debug GDB_PORT="$port" CMDLINE="$cmdline" \
+	timeout --kill-after=5 120 make B="$B" QEMU="$QEMU" debug GDB_PORT="$port" CMDLINE="$cmdline" \
 		</dev/null >"$LOGS/$name.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
@@ -95,7 +95,7 @@ case_gui() {
 	rm -f "$LOGS/gui-groups"
 	fake_refusing_install "$fake" "$LOGS/gui-groups"
 	start=$(date +%s)
-	env -u DISPLAY -u WAYLAND_DISPLAY timeout --kill-after=5 30 make run GUI=1 \
+	env -u DISPLAY -u WAYLAND_DISPLAY timeout --kill-after=5 30 make B="$B" QEMU="$QEMU" run GUI=1 \
 		INSTALL_DEPS="$fake" </dev/null >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
@@ -107,7 +107,7 @@ case_gui() {
 	log=$LOGS/gui-install.log
 	ok=0
 	rm -f "$LOGS/gui-groups"
-	DISPLAY=:97 timeout --kill-after=5 30 make run GUI=1 INSTALL_DEPS="$fake" \
+	DISPLAY=:97 timeout --kill-after=5 30 make B="$B" QEMU="$QEMU" run GUI=1 INSTALL_DEPS="$fake" \
 		</dev/null >"$log" 2>&1
 	rc=$?
 	[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -qw gui "$LOGS/gui-groups" 2>/dev/null &&
