@@ -103,7 +103,8 @@ help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
-	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, GDB_PORT=1234, V=1 (show commands)"
+	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M (16M at least), SMP=1, GDB_PORT=1234,"
+	@echo "           V=1 (show commands)"
 	@echo "           CMDLINE='...' the kernel's command line for make run and make debug"
 	@echo "           (words in kernel/cmdline.h), e.g. make run CMDLINE='heap=check tests=alignment'"
 
@@ -193,8 +194,9 @@ RUN_IMAGE := $(ISO)
 RUN_BOOT   = -cdrom $(ISO) -boot d
 else
 RUN_IMAGE := $(KERNEL_ELF)
-RUN_BOOT   = -kernel $(KERNEL_ELF) \
-        -append $(call quote,$(if $(filter exit,$(CMDLINE)),,exit )$(strip $(CMDLINE)))
+RUN_BOOT   = -kernel $(KERNEL_ELF) -append $(call quote,$(RUN_CMDLINE))
+# A GUI run has no exit device and keeps its window: no `exit` added there.
+RUN_CMDLINE = $(strip $(if $(QEMU_EXIT),$(if $(filter exit,$(CMDLINE)),,exit)) $(CMDLINE))
 endif
 
 # The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
