@@ -41,8 +41,19 @@ UNIT_NAMES  := $(notdir $(UNIT_SRCS:.c=))
 # --- the kernel -------------------------------------------------------------
 # Freestanding and pinned explicitly: the Debian cross compiler defaults to
 # PIE, SSP and CET, none of which a bare-metal kernel can use.
-KERNEL_FREESTANDING_INC = $(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null)
-KERNEL_CFLAGS := $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
+# -nostdinc leaves only the compiler's own headers (stddef.h, stdint.h),
+# found by asking the compiler. Asked when the first kernel object is
+# compiled, after tools-kernel has installed the compiler - never while make
+# reads this file, on a fresh machine before the install - and then kept.
+# An answer that is not a folder stops the build: an empty -isystem would
+# swallow the -I. after it.
+kernel_include_dir = $(or $(filter /%,$(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null)),\
+        $(error the kernel compiler $(KERNEL_CC) names no include folder \
+        (-print-file-name=include): install the Debian package gcc-i686-linux-gnu \
+        (scripts/install-deps.sh kernel), or point KERNEL_CC at a working one))
+KERNEL_FREESTANDING_INC = $(eval KERNEL_FREESTANDING_INC := $(kernel_include_dir))$(KERNEL_FREESTANDING_INC)
+# Recursive (=), so that the lookup above happens in a recipe.
+KERNEL_CFLAGS = $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
         -fno-pie -fno-stack-protector -mgeneral-regs-only -fcf-protection=none \
         -fno-omit-frame-pointer -nostdinc -isystem $(KERNEL_FREESTANDING_INC) \
         -I. -MMD -MP
@@ -86,14 +97,16 @@ VARIANTS := host64 clang64 host32 asan64 asan32
 # them, so that a second make rebuilds only what changed.
 .SECONDARY:
 .PHONY: help all run test iso kernel unit sanitize lint debug clean tools-host tools-kernel tools-lint \
-        tools-i386 check-mm-freestanding format format-check
+        tools-i386 tools-gui check-mem check-mm-freestanding format format-check
 
 help: ## list the targets
 	@echo "alloc - targets (everything is built under $(B)/):"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
-	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M, SMP=1, CMDLINE='...' (make debug),"
-	@echo "           GDB_PORT=1234, V=1 (show commands)"
+	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M (16M at least), SMP=1, GDB_PORT=1234,"
+	@echo "           V=1 (show commands)"
+	@echo "           CMDLINE='...' the kernel's command line for make run and make debug"
+	@echo "           (words in kernel/cmdline.h), e.g. make run CMDLINE='heap=check tests=alignment'"
 
 all: iso unit ## build the kernel, the ISO and every host test
 
@@ -140,28 +153,69 @@ $(ISO): $(KERNEL_ELF) iso/boot/grub/grub.cfg
 
 MEM ?= 128M
 SMP ?= 1
+# First prerequisite of every target that boots QEMU with MEM: a machine
+# below the kernel's minimum (kernel/minimum.h) is refused before anything
+# is built or booted.
+check-mem:
+	@scripts/check-ram.sh $(call quote,$(MEM))
 QEMU_EXIT := -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# GUI=1 names the gtk display: left to choose, a QEMU without its GUI
+# package (qemu-system-gui) falls back to serving VNC, and make run would
+# never return. tools-gui checks for a display and installs that package.
 ifeq ($(GUI),1)
-QEMU_RUN := -serial mon:stdio
+QEMU_RUN := -display gtk -serial mon:stdio
 # Without the exit device the kernel halts when done and the window stays.
 QEMU_EXIT :=
+QEMU_UI_TOOLS := tools-gui
 else
 QEMU_RUN := -display none -serial mon:stdio
+QEMU_UI_TOOLS :=
+endif
+
+tools-gui:
+	@if [ -z "$${DISPLAY-}$${WAYLAND_DISPLAY-}" ]; then \
+		echo "error: GUI=1 opens a QEMU window, but there is no display to open it on:" \
+			"neither DISPLAY nor WAYLAND_DISPLAY is set." >&2; \
+		echo "error: run it in a desktop session (or ssh -X), or leave out GUI=1" \
+			"to see the serial console here." >&2; \
+		exit 1; \
+	fi
+	@$(INSTALL_DEPS) gui
+
+# quote: $(1) as one single-quoted shell word.
+quote = '$(subst ','\'',$(1))'
+
+# make run boots the ISO through GRUB, whose entry passes `exit`. Given
+# CMDLINE, QEMU loads the kernel itself instead (it reads multiboot
+# images) and passes those words, after `exit` unless they have it, so that
+# the run still ends with the verdict.
+ifeq ($(strip $(CMDLINE)),)
+RUN_IMAGE := $(ISO)
+RUN_BOOT   = -cdrom $(ISO) -boot d
+else
+RUN_IMAGE := $(KERNEL_ELF)
+RUN_BOOT   = -kernel $(KERNEL_ELF) -append $(call quote,$(RUN_CMDLINE))
+# A GUI run has no exit device and keeps its window: no `exit` added there.
+RUN_CMDLINE = $(strip $(if $(QEMU_EXIT),$(if $(filter exit,$(CMDLINE)),,exit)) $(CMDLINE))
 endif
 
 # The kernel leaves QEMU through isa-debug-exit: status (value << 1) | 1, so
-# 33 is success. run.sh turns that back into 0 / 1 for the shell.
-run: $(ISO) ## boot the kernel in QEMU; serial output here, verdict as exit status
-	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -cdrom $(ISO) -boot d \
+# 33 is success. run-qemu.sh turns that back into 0 / 1 for the shell.
+run: check-mem $(RUN_IMAGE) | $(QEMU_UI_TOOLS) ## boot the kernel in QEMU; serial output here, verdict as exit status
+	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) $(RUN_BOOT) \
 		-no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 
 # make debug (docs/debugging.md): QEMU holds the CPU at reset until GDB
-# attaches. Port 1234 is what QEMU's -s means; GDB_PORT=N lets two sessions
-# run side by side. -no-shutdown with -no-reboot stops the machine on a
-# triple fault instead of ending QEMU, so GDB shows where it happened.
+# attaches; run-qemu.sh turns the verdict into make's exit status. Port
+# 1234 is what QEMU's -s means; GDB_PORT=N lets two sessions run side by
+# side. -no-shutdown with -no-reboot stops the machine on a triple fault
+# instead of ending QEMU, so GDB shows where it happened.
 GDB_PORT ?= 1234
 GDBINIT  := $(B)/gdbinit
-debug: $(KERNEL_ELF) | tools-debug ## start QEMU halted for GDB; prints the gdb command to type
+# Only a kernel told `exit` uses the exit device; without it, quitting QEMU
+# is how a debug session ends, and run-qemu.sh does not call that a failure.
+DEBUG_EXIT = $(if $(filter exit,$(CMDLINE)),$(QEMU_EXIT))
+debug: check-mem $(KERNEL_ELF) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halted for GDB; prints the gdb command to type
 	@scripts/gdb/gdbinit.sh $(KERNEL_ELF) $(GDB_PORT) > $(GDBINIT)
 	@echo "debug: QEMU is halted at reset, waiting for GDB on port $(GDB_PORT)."
 	@echo "debug: in another terminal, in $(CURDIR), type:"
@@ -169,10 +223,10 @@ debug: $(KERNEL_ELF) | tools-debug ## start QEMU halted for GDB; prints the gdb 
 	@echo "    $(GDB) -x $(GDBINIT)"
 	@echo "debug:"
 	@echo "debug: it stops at kmain; heap-walk, heap-check, heap-stats once the heap exists"
-	@echo "debug: (e.g. break selftest_run). Serial output follows; quit QEMU with Ctrl-A X."
-	$(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) -append "$(CMDLINE)" \
-		-gdb tcp:127.0.0.1:$(GDB_PORT) -S -no-reboot -no-shutdown \
-		$(QEMU_EXIT) $(QEMU_RUN)
+	@echo "debug: (e.g. break selftest_run)."
+	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) \
+		-append $(call quote,$(CMDLINE)) -gdb tcp:127.0.0.1:$(GDB_PORT) -S \
+		-no-reboot -no-shutdown $(DEBUG_EXIT) $(QEMU_RUN)
 
 # --- host rules -------------------------------------------------------------
 # cmocka.h lives in /usr/include, which the i386 cross compiler does not

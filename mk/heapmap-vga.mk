@@ -23,7 +23,7 @@ $(HEAPMAP_LAYOUT): $(HEAPMAP_LAYOUT_SRCS) $(wildcard mm/*.h kernel/heapmap.h) | 
 	$(say) CCLD $@
 	$(Q)$(CC) $(WARN) -O2 -g -I. -o $@ $(HEAPMAP_LAYOUT_SRCS)
 
-heapmap-vga: $(KERNEL_ELF) ## the kernel's heap map demo: fill, free every other, merge (GUI=1: VGA window)
+heapmap-vga: check-mem $(KERNEL_ELF) | $(QEMU_UI_TOOLS) ## the kernel's heap map demo: fill, free every other, merge (GUI=1: VGA window)
 	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) \
 		-append "$(HEAPMAP_VGA_CMDLINE)" -no-reboot $(QEMU_EXIT) $(QEMU_RUN)
 

@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages a build needs, and only the missing ones.
 #
-#   scripts/install-deps.sh [group...]     groups: host i386 kernel fuzz bench viz lint debug
-#                                          (default: host i386 kernel)
+#   scripts/install-deps.sh [group...]     groups: the first column of the
+#                                          manifest below (default: host i386 kernel)
 #
 # Idempotent: a package already installed is not touched, and nothing runs when
-# nothing is missing. Uses sudo only when not root. The package mirror
-# sometimes fails one index file during 'apt-get update'; that is retried and
-# then tolerated, because what matters is whether the packages install.
+# nothing is missing. Uses sudo only when not root, and only when it needs no
+# password or can ask for one on a terminal; otherwise it prints the command
+# for someone who can. The package mirror sometimes fails one index file
+# during 'apt-get update'; that is retried and then tolerated, because what
+# matters is whether the packages install.
+#
+# `make -j` runs several of these at once (one per tools-* prerequisite):
+# they take turns through a lock file, and each checks again, once it has
+# the lock, what the one before it left to install. apt itself is told to
+# wait for dpkg's lock too, in case something else holds it.
+#
+# For tests: INSTALL_DEPS_MANIFEST=FILE reads the list from FILE,
+# INSTALL_DEPS_LOCK=FILE locks FILE, INSTALL_DEPS_RETRY_DELAY=S waits S*try
+# seconds between tries (default 5).
 set -u
 
-groups=("$@")
-[ ${#groups[@]} -eq 0 ] && groups=(host i386 kernel)
+LOCK=${INSTALL_DEPS_LOCK:-/tmp/alloc-install-deps.lock}
+RETRY_DELAY=${INSTALL_DEPS_RETRY_DELAY:-5}
+APT_OPTS=(-q -o DPkg::Lock::Timeout=300)
 
 # Each line: group  package  probe (a command name, or a path that must exist)
 manifest() {
+	if [ -n "${INSTALL_DEPS_MANIFEST-}" ]; then
+		cat "$INSTALL_DEPS_MANIFEST"
+		return
+	fi
 	cat <<'LIST'
 host    make                     make
 host    gcc                      gcc
@@ -50,6 +66,8 @@ viz     gnuplot-nox              gnuplot
 viz     netpbm                   pnmtopng
 debug   gdb                      gdb
 debug   qemu-system-x86          qemu-system-i386
+gui     qemu-system-x86          qemu-system-i386
+gui     qemu-system-gui          @qemu-gtk
 LIST
 }
 
@@ -58,28 +76,70 @@ present() {
 	@libfuzzer) # clang's runtime library directory differs per version
 		command -v clang >/dev/null 2>&1 &&
 			[ -e "$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] ;;
+	@qemu-gtk) # QEMU's GUI is a module that its own package adds
+		qemu-system-i386 -display help 2>/dev/null | grep -qx gtk ;;
 	/*) [ -e "$1" ] ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
 }
 
-missing=()
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=(host i386 kernel)
+known=$(manifest | awk '!seen[$1]++ { print $1 }' | tr '\n' ' ')
 for g in "${groups[@]}"; do
-	case "$g" in host | i386 | kernel | fuzz | bench | lint | viz | debug) ;;
+	case " $known" in *" $g "*) ;;
 	*)
-		echo "install-deps: unknown group '$g' (known: host i386 kernel fuzz bench lint viz debug)" >&2
+		echo "install-deps: unknown group '$g' (known: ${known% })" >&2
 		exit 2
 		;;
 	esac
-	while read -r group pkg probe; do
-		[ "$group" = "$g" ] || continue
-		present "$probe" && continue
-		case " ${missing[*]-} " in *" $pkg "*) continue ;; esac
-		missing+=("$pkg")
-	done < <(manifest)
 done
 
+# find_missing: sets missing to the packages of the groups whose probe fails.
+find_missing() {
+	local g group pkg probe
+	missing=()
+	for g in "${groups[@]}"; do
+		while read -r group pkg probe; do
+			[ "$group" = "$g" ] || continue
+			present "$probe" && continue
+			case " ${missing[*]-} " in *" $pkg "*) continue ;; esac
+			missing+=("$pkg")
+		done < <(manifest)
+	done
+}
+
+find_missing
 [ ${#missing[@]} -eq 0 ] && exit 0
+
+# One install at a time. A lock file made by another user is read-only to
+# us; flock works on a descriptor opened for reading as well.
+if command -v flock >/dev/null 2>&1 &&
+	{ { exec 9>>"$LOCK"; } 2>/dev/null || { exec 9<"$LOCK"; } 2>/dev/null; }; then
+	if ! flock -n 9; then
+		echo "install-deps: another install is running; waiting for it to finish"
+		flock 9
+	fi
+	find_missing
+	[ ${#missing[@]} -eq 0 ] && exit 0
+fi
+
+i386_arch_missing() {
+	case " ${missing[*]} " in *:i386*)
+		! dpkg --print-foreign-architectures 2>/dev/null | grep -qx i386 ;;
+	*) false ;;
+	esac
+}
+
+# tell_how: for a user who cannot install, what to run (as root).
+tell_how() {
+	echo "install-deps: these Debian packages are missing: ${missing[*]}" >&2
+	echo "install-deps: $1; as root (or with sudo), run:" >&2
+	i386_arch_missing && echo "    dpkg --add-architecture i386" >&2
+	echo "    apt-get update" >&2
+	echo "    apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	echo "install-deps: then run make again" >&2
+}
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "install-deps: missing packages: ${missing[*]}" >&2
@@ -87,46 +147,52 @@ if ! command -v apt-get >/dev/null 2>&1; then
 	exit 1
 fi
 
-SUDO=
+# sudo -n never prompts: it works (no password needed, or a recent one
+# cached) or fails at once. A password prompt only where someone can answer.
+SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
 	if ! command -v sudo >/dev/null 2>&1; then
-		echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+		tell_how "installing them needs root, and there is no sudo"
+		exit 1
+	elif sudo -n true 2>/dev/null; then
+		SUDO=(sudo -n)
+	elif [ -t 0 ]; then
+		echo "install-deps: sudo will ask for your password, to install: ${missing[*]}"
+		SUDO=(sudo)
+	else
+		tell_how "installing them needs root, and sudo wants a password (no terminal to ask on)"
 		exit 1
 	fi
-	SUDO=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
 
 echo "install-deps: installing ${missing[*]}"
 
 # i386 libraries come from Debian's multiarch archive.
-case " ${missing[*]} " in *:i386*)
-	if ! dpkg --print-foreign-architectures | grep -qx i386; then
-		echo "install-deps: enabling the i386 architecture (dpkg --add-architecture i386)"
-		$SUDO dpkg --add-architecture i386
-		need_update=1
-	fi
-	;;
-esac
+if i386_arch_missing; then
+	echo "install-deps: enabling the i386 architecture (dpkg --add-architecture i386)"
+	"${SUDO[@]}" dpkg --add-architecture i386
+	need_update=1
+fi
 
 update() {
 	local try
 	for try in 1 2 3; do
-		if $SUDO apt-get update -q; then return 0; fi
+		if "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update; then return 0; fi
 		echo "install-deps: apt-get update failed (try $try of 3); retrying" >&2
-		sleep $((try * 5))
+		sleep $((try * RETRY_DELAY))
 	done
 	echo "install-deps: apt-get update kept failing; trying to install anyway" >&2
 	return 0
 }
 
 install() {
-	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+	"${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"
 }
 
 # A stale package list is the usual reason an install fails on a new machine,
 # so update first when we have never updated or just added an architecture.
-if [ -n "${need_update-}" ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
+if [ -n "${need_update-}" ] || ! compgen -G '/var/lib/apt/lists/*Packages*' >/dev/null; then
 	update
 fi
 for try in 1 2 3; do

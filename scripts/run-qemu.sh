@@ -7,7 +7,8 @@
 # writing v there ends QEMU with status (v << 1) | 1. The kernel writes 0x10
 # on success (33) and 0x11 on failure (35). Status 0 is never a verdict: it
 # means QEMU stopped on its own, e.g. a triple fault reset the CPU and
-# -no-reboot turned the reset into an exit, or QEMU was quit.
+# -no-reboot turned the reset into an exit, GRUB powered the machine off
+# because it could not boot the kernel, or QEMU was quit.
 set -u
 
 if [ $# -lt 1 ]; then
@@ -46,8 +47,8 @@ case $status in
 		echo "run-qemu: QEMU closed; without isa-debug-exit the verdict is only on screen"
 		exit 0
 	fi
-	echo "kernel: no verdict: QEMU stopped with status 0 (a triple fault under" \
-		"-no-reboot, or QEMU was quit before the kernel finished)"
+	echo "kernel: no verdict: QEMU stopped with status 0 before the kernel gave one" \
+		"(a triple fault under -no-reboot, GRUB unable to boot the kernel, or QEMU quit)"
 	exit 1
 	;;
 1)

@@ -23,7 +23,10 @@ file $elf
 # QEMU starts the CPU in real mode; the kernel is 32-bit code, and GDB must
 # decode it as such whatever the stub reports at reset.
 set architecture i386
-target remote localhost:$port
+# The address QEMU's stub listens on (make debug: -gdb tcp:127.0.0.1:PORT),
+# not "localhost": a machine without /etc/hosts cannot resolve that name,
+# and one that resolves it to ::1 first would miss the IPv4 stub.
+target remote 127.0.0.1:$port
 # heap-walk, heap-check, heap-stats (docs/debugging.md)
 source $helpers
 # QEMU checks breakpoints as it translates code, so this holds even
