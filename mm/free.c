@@ -212,15 +212,27 @@ int mm_neighbours_intact(struct heap *h, struct block *b)
 	struct block *prev = b->prev;
 	struct region *r = mm_region_of(h, (uintptr_t)b);
 
+	/* next is only where b's size says: it must stay in b's region */
+	if (!r || !mm_block_fits(h, r, b)) {
+		mm_report_header(h, b, block_payload(b));
+		return 0;
+	}
 	if (!mm_header_sound(h, next) || next->prev != b) {
 		mm_report_header(h, next, block_payload(b));
 		return 0;
 	}
-	if (!r || !prev_ok(h, r, b) || (prev && !mm_header_sound(h, prev))) {
-		if (prev && mm_header_sound(h, prev))
-			mm_report_header(h, b, block_payload(b));
-		else
-			mm_report_header(h, prev ? prev : b, block_payload(b));
+	/* a prev that names no block ending here is b's fault; a genuine one
+	 * whose other words are damaged is its own (and never read wild:
+	 * prev_ok() keeps it inside the region) */
+	if (!prev_ok(h, r, b) || (prev && !mm_header_sound(h, prev))) {
+		int readable = prev &&
+			       ((uintptr_t)prev & (HEAP_ALIGN - 1)) == 0 &&
+			       (uintptr_t)prev >= (uintptr_t)r->first &&
+			       (uintptr_t)prev < (uintptr_t)b;
+
+		mm_report_header(
+		    h, readable && !mm_header_sound(h, prev) ? prev : b,
+		    block_payload(b));
 		return 0;
 	}
 	return 1;
