@@ -35,13 +35,13 @@
 #include "kernel/selftest_cases.h"
 #include "kernel/smp.h"
 #include "kernel/smp_handoff.h"
+#include "kernel/smp_stress.h"
 #include "kernel/timer.h"
 #include "mm/memory.h"
 
-#define STRESS_SLOTS 64
-#define GOLDEN	     0x9E3779B1u
-#define SEQ_MASK     0xFFFFFFu
-#define CPU_SHIFT    24
+#define GOLDEN	  0x9E3779B1u
+#define SEQ_MASK  0xFFFFFFu
+#define CPU_SHIFT 24
 /* Every this many operations a CPU re-checks all the blocks it holds. */
 #define SWEEP_EVERY 16
 
@@ -66,40 +66,7 @@
 #define REALLOC_PCT 30
 #define HANDOFF_PCT 30
 
-enum op {
-	OP_ALLOC,
-	OP_CALLOC,
-	OP_ALIGNED,
-	OP_REALLOC,
-	OP_FREE,
-	OP_REMOTE, /* a free of a block another CPU allocated */
-	OP_KINDS
-};
-
-static const char *const op_names[OP_KINDS] = {"malloc",  "calloc", "aligned",
-					       "realloc", "free",   "remote"};
-static const int op_width[OP_KINDS] = {6, 6, 7, 7, 6, 6};
-
-/* A slot: p is NULL when empty. */
-#define slot stamped
-
-/* One per CPU, each on its own cache lines: CPUs share only the heap. */
-struct stress_cpu {
-	unsigned long ops[OP_KINDS];
-	unsigned long nulls; /* out of memory: allowed, counted */
-	unsigned long naps;  /* after a slow heap call: see SLOW_US */
-	unsigned long gave;  /* blocks handed to the next CPU */
-	struct heap_cache_stats cache0, cache1; /* at the start, at the end */
-	uint64_t ticks;
-	uint64_t call_start, call_ticks; /* the last heap call's duration */
-	uint32_t rng;
-	uint32_t seq;
-	int failed;
-	char detail[160];
-	struct slot slot[STRESS_SLOTS];
-} __attribute__((aligned(64)));
-
-static struct stress_cpu per_cpu[SMP_MAX_CPUS];
+struct stress_cpu per_cpu[SMP_MAX_CPUS];
 /* outbox[i]: what cpu i hands to cpu i + 1 (modulo the CPUs running) */
 static struct handoff outbox[SMP_MAX_CPUS];
 static unsigned cpus_running;
@@ -167,15 +134,6 @@ static void stamp(unsigned char *p, size_t n, uint32_t tag)
 		p[j] = (unsigned char)(tag + j);
 }
 
-static unsigned long total_ops(const struct stress_cpu *c)
-{
-	unsigned long t = 0;
-
-	for (int k = 0; k < OP_KINDS; k++)
-		t += c->ops[k];
-	return t;
-}
-
 /* Records what went wrong on this CPU and tells the others to stop. */
 static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
     KPRINTF_FORMAT(3, 4);
@@ -198,7 +156,7 @@ static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
 
 /* Checks the first n bytes of s (n <= s->size: a realloc may keep less)
  * against its stamp; 0 when intact. */
-static int verify(struct stress_cpu *c, unsigned cpu, const struct slot *s,
+static int verify(struct stress_cpu *c, unsigned cpu, const struct stamped *s,
 		  size_t n, const char *when)
 {
 	const uint32_t *w = (const uint32_t *)(const void *)s->p;
@@ -230,7 +188,7 @@ static int verify(struct stress_cpu *c, unsigned cpu, const struct slot *s,
 }
 
 /* Takes a new block into s: checks where it lies, then stamps it. */
-static int adopt(struct stress_cpu *c, unsigned cpu, struct slot *s,
+static int adopt(struct stress_cpu *c, unsigned cpu, struct stamped *s,
 		 unsigned char *p, size_t size, size_t align)
 {
 	if ((uintptr_t)p % align != 0) {
@@ -245,7 +203,7 @@ static int adopt(struct stress_cpu *c, unsigned cpu, struct slot *s,
 	return 0;
 }
 
-static int fill_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
+static int fill_slot(struct stress_cpu *c, unsigned cpu, struct stamped *s)
 {
 	uint32_t r = next_random(c) % 100;
 	size_t size = random_size(c), align = 16;
@@ -292,7 +250,7 @@ static void free_block(struct stress_cpu *c, unsigned char *p, enum op op)
 	call_end(c);
 }
 
-static int empty_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
+static int empty_slot(struct stress_cpu *c, unsigned cpu, struct stamped *s)
 {
 	uint32_t r = next_random(c) % 100;
 	size_t size, keep;
@@ -301,12 +259,13 @@ static int empty_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
 	if (verify(c, cpu, s, s->size, "before free/realloc, block") != 0)
 		return -1;
 	if (r >= REALLOC_PCT) {
-		/* the stamp goes with it: the next CPU checks it */
-		if (cpus_running > 1 &&
-		    r < REALLOC_PCT + (100 - REALLOC_PCT) * HANDOFF_PCT / 100 &&
-		    handoff_put(&outbox[cpu], s) == 0)
-			c->gave++;
-		else
+		int hand_off =
+		    cpus_running > 1 &&
+		    r < REALLOC_PCT + (100 - REALLOC_PCT) * HANDOFF_PCT / 100;
+
+		/* handed off, the stamp goes with it: the next CPU checks
+		 * it and frees the block */
+		if (!hand_off || handoff_put(&outbox[cpu], s) != 0)
 			free_block(c, s->p, OP_FREE);
 		s->p = NULL;
 		return 0;
@@ -353,7 +312,7 @@ static int receive(struct stress_cpu *c, unsigned cpu, int *rc)
 static int sweep(struct stress_cpu *c, unsigned cpu)
 {
 	for (size_t i = 0; i < STRESS_SLOTS; i++) {
-		const struct slot *s = &c->slot[i];
+		const struct stamped *s = &c->slot[i];
 
 		if (s->p && verify(c, cpu, s, s->size, "held block") != 0)
 			return -1;
@@ -388,11 +347,10 @@ static void run_cpu(unsigned cpu, void *arg)
 	heap_get_cache_stats(memory_heap(), &c->cache0);
 	for (unsigned long n = 0; n < ops_per_cpu && rc == 0 && !stopped();
 	     n++) {
-		struct slot *s = &c->slot[next_random(c) % STRESS_SLOTS];
+		struct stamped *s = &c->slot[next_random(c) % STRESS_SLOTS];
 
-		if (cpus_running > 1 && receive(c, cpu, &rc))
-			;
-		else
+		/* what the previous CPU handed over first, then our own */
+		if (cpus_running == 1 || !receive(c, cpu, &rc))
 			rc =
 			    s->p ? empty_slot(c, cpu, s) : fill_slot(c, cpu, s);
 		if (rc == 0 && n % SWEEP_EVERY == 0)
@@ -402,7 +360,7 @@ static void run_cpu(unsigned cpu, void *arg)
 	/* After a failure the heap cannot be trusted: leave it as it is
 	 * for the checks to see. */
 	for (size_t i = 0; i < STRESS_SLOTS && !c->failed; i++) {
-		struct slot *s = &c->slot[i];
+		struct stamped *s = &c->slot[i];
 
 		if (s->p &&
 		    verify(c, cpu, s, s->size, "at the end, block") == 0) {
@@ -420,68 +378,6 @@ static void run_cpu(unsigned cpu, void *arg)
 	}
 	heap_get_cache_stats(memory_heap(), &c->cache1);
 	c->ticks = timer_now() - start;
-}
-
-/* Allocations served by the CPU's cache without the lock, of all its
- * allocation calls, in tenths of a percent. */
-static unsigned hit_permille(const struct stress_cpu *c)
-{
-	unsigned long calls = c->ops[OP_ALLOC] + c->ops[OP_CALLOC] +
-			      c->ops[OP_ALIGNED] + c->ops[OP_REALLOC];
-	size_t hits = c->cache1.alloc_hits - c->cache0.alloc_hits;
-
-	return calls ? (unsigned)((uint64_t)hits * 1000 / calls) : 0;
-}
-
-static void print_table(size_t cpus, const struct heap_stats *before,
-			const struct heap_stats *after)
-{
-	unsigned long sum[OP_KINDS] = {0}, nulls = 0, naps = 0, all = 0;
-	size_t acquired = after->lock_acquired - before->lock_acquired;
-	size_t waited = after->lock_contended - before->lock_contended;
-	size_t hits = 0;
-	unsigned long calls = 0;
-	unsigned permille;
-
-	kprintf("  cpu");
-	for (int k = 0; k < OP_KINDS; k++)
-		kprintf(" %*s", op_width[k], op_names[k]);
-	kprintf(" null naps  hit%%     ops    ms\n");
-	for (unsigned i = 0; i < cpus; i++) {
-		const struct stress_cpu *c = &per_cpu[i];
-
-		permille = hit_permille(c);
-		kprintf("  %3u", i);
-		for (int k = 0; k < OP_KINDS; k++) {
-			kprintf(" %*lu", op_width[k], c->ops[k]);
-			sum[k] += c->ops[k];
-		}
-		kprintf(" %4lu %4lu %3u.%u%% %7lu %5llu%s\n", c->nulls, c->naps,
-			permille / 10, permille % 10, total_ops(c),
-			(unsigned long long)timer_ticks_to_us(c->ticks) / 1000,
-			c->failed ? "  FAILED" : "");
-		nulls += c->nulls;
-		naps += c->naps;
-		all += total_ops(c);
-		hits += c->cache1.alloc_hits - c->cache0.alloc_hits;
-		calls += c->ops[OP_ALLOC] + c->ops[OP_CALLOC] +
-			 c->ops[OP_ALIGNED] + c->ops[OP_REALLOC];
-	}
-	permille = calls ? (unsigned)((uint64_t)hits * 1000 / calls) : 0;
-	kprintf("  all");
-	for (int k = 0; k < OP_KINDS; k++)
-		kprintf(" %*lu", op_width[k], sum[k]);
-	kprintf(" %4lu %4lu %3u.%u%% %7lu\n", nulls, naps, permille / 10,
-		permille % 10, all);
-	/* heap_get_stats took it once, for `after` */
-	if (acquired > 0)
-		acquired--;
-	kprintf("  heap lock: taken %zu times, %zu of them after waiting "
-		"(%zu.%zu%%), once per %lu.%lu operations\n",
-		acquired, waited, acquired ? waited * 100 / acquired : 0,
-		acquired ? waited * 1000 / acquired % 10 : 0,
-		acquired ? all / acquired : 0,
-		acquired ? all * 10 / acquired % 10 : 0);
 }
 
 int st_smp_stress(struct st_env *env)
@@ -516,7 +412,7 @@ int st_smp_stress(struct st_env *env)
 		panic("smp_stress: %zu CPU(s) stuck (in the heap?)", stuck);
 	}
 	heap_get_stats(env->heap, &after);
-	print_table(cpus, &before, &after);
+	smp_stress_table(cpus, &before, &after);
 	for (unsigned i = 0; i < cpus; i++)
 		if (per_cpu[i].failed)
 			return st_fail("%s", per_cpu[i].detail);
