@@ -40,9 +40,9 @@ static void check(int ok, const char *name, const char *why)
 static char symbol(const struct heapmap_cell *c)
 {
 	static const char kinds[HEAPMAP_KINDS] = {
-	    [HEAPMAP_BLANK] = ' ', [HEAPMAP_GAP] = '|',
-	    [HEAPMAP_USED] = '#',  [HEAPMAP_FREE] = '.',
-	    [HEAPMAP_META] = 'H',  [HEAPMAP_QUARANTINED] = 'q',
+	    [HEAPMAP_BLANK] = ' ',  [HEAPMAP_GAP] = '|',
+	    [HEAPMAP_USED] = '#',   [HEAPMAP_FREE] = '.',
+	    [HEAPMAP_META] = 'H',   [HEAPMAP_QUARANTINED] = 'q',
 	    [HEAPMAP_CACHED] = 'c',
 	};
 
