@@ -35,6 +35,7 @@ static const struct choice fail_choices[] = {
     {"underflow", FAIL_UNDERFLOW},
     {"use-after-free", FAIL_USE_AFTER_FREE},
     {"free-list", FAIL_FREE_LIST},
+    {"cache-link", FAIL_CACHE_LINK},
 };
 
 static const struct choice heapmap_choices[] = {
@@ -46,7 +47,7 @@ static const struct choice heapmap_choices[] = {
 static const struct choice heap_choices[] = {
     {"fast", 0},
     {"check", HEAP_CHECKING},
-    {"quarantine", HEAP_QUARANTINE},
+    {"quarantine", HEAP_QUARANTINE | HEAP_CHECKING},
 };
 
 /* By heap_choices' order. */
@@ -54,6 +55,8 @@ static const char *const heap_texts[] = {"fast", "checking",
 					 "checking + quarantine"};
 
 static const struct choice acpi_choices[] = {{"on", 0}, {"off", 1}};
+
+static const struct choice caches_choices[] = {{"on", HEAP_CACHES}, {"off", 0}};
 
 /* Finds v among the choices; otherwise says what the valid ones are. */
 static int choose(const char *option, const char *v, const struct choice *c,
@@ -88,6 +91,11 @@ const char *cmdline_heap_mode(unsigned heap_flags)
 const char *cmdline_heap_mode_text(unsigned heap_flags)
 {
 	return heap_texts[heap_index(heap_flags)];
+}
+
+const char *cmdline_caches_word(unsigned heap_flags)
+{
+	return heap_flags & HEAP_CACHES ? "" : " caches=off";
 }
 
 const char *cmdline_fail_name(enum fail_mode mode)
@@ -184,9 +192,25 @@ static int parse_tests(const char *v, struct boot_options *opt)
 	}
 }
 
+/* heap= and caches= each set their own bits, in either order. */
 static int parse_heap(const char *v, struct boot_options *opt)
 {
-	return choose("heap=", v, CHOICES(heap_choices), &opt->heap_flags);
+	unsigned mode;
+
+	if (choose("heap=", v, CHOICES(heap_choices), &mode) != 0)
+		return -1;
+	opt->heap_flags = (opt->heap_flags & HEAP_CACHES) | mode;
+	return 0;
+}
+
+static int parse_caches(const char *v, struct boot_options *opt)
+{
+	unsigned on;
+
+	if (choose("caches=", v, CHOICES(caches_choices), &on) != 0)
+		return -1;
+	opt->heap_flags = (opt->heap_flags & ~HEAP_CACHES) | on;
+	return 0;
 }
 
 static int parse_acpi(const char *v, struct boot_options *opt)
@@ -252,10 +276,10 @@ static const struct {
 	const char *name;
 	int (*parse)(const char *value, struct boot_options *opt);
 } options[] = {
-    {"exit", parse_exit},	 {"tests=", parse_tests},
-    {"heap=", parse_heap},	 {"fail=", parse_fail},
-    {"heapmap=", parse_heapmap}, {"acpi=", parse_acpi},
-    {"smp-ops=", parse_smp_ops},
+    {"exit", parse_exit},  {"tests=", parse_tests},
+    {"heap=", parse_heap}, {"caches=", parse_caches},
+    {"fail=", parse_fail}, {"heapmap=", parse_heapmap},
+    {"acpi=", parse_acpi}, {"smp-ops=", parse_smp_ops},
 };
 
 /* The rest of w after name, or NULL when w is not this option. */
@@ -292,8 +316,9 @@ int cmdline_parse(const char *cmdline, struct boot_options *opt)
 	const char *p = cmdline;
 	int refused = 0;
 
-	*opt =
-	    (struct boot_options){.all_tests = 1, .smp_ops = CMDLINE_SMP_OPS};
+	*opt = (struct boot_options){.all_tests = 1,
+				     .heap_flags = HEAP_CACHES,
+				     .smp_ops = CMDLINE_SMP_OPS};
 	while (*p) {
 		size_t len;
 

@@ -16,6 +16,11 @@
  *   heap=fast          the system heap in fast mode (the default)
  *   heap=check         the system heap in checking mode (poison, canaries)
  *   heap=quarantine    checking mode plus the quarantine
+ *   caches=on          per-CPU caches of small blocks in front of the
+ *                      system heap (HEAP_CACHES, the default); the
+ *                      checking modes bypass them
+ *   caches=off         none: every operation takes the heap's lock, so
+ *                      that the lock-only heap stays tested and measured
  *   acpi=on            find the CPUs through the ACPI MADT (the default),
  *                      or the MP table when there is none
  *   acpi=off           find the CPUs through the MP table only
@@ -46,12 +51,21 @@
  *   fail=invalid-free  free a pointer into the middle of a block
  *   fail=foreign-free  free the address of a kernel variable
  *   fail=misaligned-free  free a pointer that is not 16-byte aligned
- *   fail=overflow      write one byte past a block's usable size, free it
+ *   fail=overflow      write one byte past a block's usable size into
+ *                      the next block's header, free the block, then the
+ *                      damaged one: with the caches the first free goes
+ *                      into this CPU's cache unseen, and the damage is
+ *                      reported at the second (without, at the first)
  *   fail=underflow     write one byte before a block (its header), free it
  *   fail=use-after-free  write into a freed block, then allocate; only
  *                      checking mode sees it (heap=check): in fast mode
  *                      the kernel panics saying the heap did not
- *   fail=free-list     overwrite a freed block's list link, then allocate
+ *   fail=free-list     overwrite the list link of a freed 2 KiB block
+ *                      (above the caches' limit: on a free list), then
+ *                      allocate
+ *   fail=cache-link    overwrite the link of a freed 64-byte block (in
+ *                      this CPU's cache), then allocate twice: the second
+ *                      follows the link; without caches, a free-list link
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -79,6 +93,7 @@ enum fail_mode {
 	FAIL_UNDERFLOW,
 	FAIL_USE_AFTER_FREE,
 	FAIL_FREE_LIST,
+	FAIL_CACHE_LINK,
 };
 
 /* How far the heap map demo goes; see heapmap=. */
@@ -95,7 +110,7 @@ struct boot_options {
 	enum fail_mode fail;
 	int all_tests; /* tests= absent or "all" */
 	int no_acpi;
-	unsigned heap_flags; /* for memory_init_flags(): heap= */
+	unsigned heap_flags; /* for memory_init_flags(): heap=, caches= */
 	unsigned long smp_ops;
 	enum heapmap_mode heapmap;
 	size_t test_count;
@@ -111,6 +126,10 @@ int cmdline_parse(const char *cmdline, struct boot_options *opt);
  * that mode is ("checking + quarantine"). */
 const char *cmdline_heap_mode(unsigned heap_flags);
 const char *cmdline_heap_mode_text(unsigned heap_flags);
+
+/* "" with the caches on (the default), " caches=off" without: what the
+ * verdict adds after heap=MODE. */
+const char *cmdline_caches_word(unsigned heap_flags);
 
 /* The fail= word for a mode ("use-after-free"). */
 const char *cmdline_fail_name(enum fail_mode mode);

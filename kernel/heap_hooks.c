@@ -1,6 +1,6 @@
 /*
- * heap_hooks.c - interrupt masking, CPU numbers, entropy and fault
- * reporting for mm/.
+ * heap_hooks.c - interrupt masking, CPU numbers, per-CPU cache slots,
+ * entropy and fault reporting for mm/.
  */
 #include "kernel/heap_hooks.h"
 
@@ -15,6 +15,21 @@
 #define RDRAND_RETRIES 10
 
 static int have_rdrand;
+
+/*
+ * Each CPU's struct mm_local, where mm/ finds that CPU's caches. Only its
+ * own CPU touches one, with interrupts masked (mm/ masks them before it
+ * calls the hook), so no lock guards them; a line each keeps one CPU's
+ * slot updates from stealing another's cache line.
+ */
+static struct {
+	struct mm_local local;
+} __attribute__((aligned(64))) per_cpu[SMP_MAX_CPUS];
+
+static struct mm_local *local(void)
+{
+	return &per_cpu[smp_this_cpu()].local;
+}
 
 /* A 32-bit finaliser (murmur3's) so that nearby TSC values and addresses
  * still give unrelated words. */
@@ -63,6 +78,7 @@ void heap_hooks_install(void)
 	    .irq_save = cpu_irq_save,
 	    .irq_restore = cpu_irq_restore,
 	    .cpu_id = smp_this_cpu,
+	    .local = local,
 	    .entropy = entropy,
 	    .panic = lock_misuse,
 	    .fault = fault,

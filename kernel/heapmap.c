@@ -76,6 +76,8 @@ static int add_block(const struct heap_block_info *b, void *ctx)
 	size_t head, payload;
 	enum heapmap_kind kind = b->quarantined ? HEAPMAP_QUARANTINED
 				 : b->free	? HEAPMAP_FREE
+				 : b->cached	? HEAPMAP_CACHED
+				 : b->internal	? HEAPMAP_META
 						: HEAPMAP_USED;
 
 	if (b->region < 0 || b->region >= HEAPMAP_MAX_REGIONS)

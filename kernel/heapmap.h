@@ -2,9 +2,11 @@
  * heapmap.h - a map of a heap: one cell per fixed slice of its memory.
  *
  * heapmap_build() walks the heap (heap_walk) and sorts every byte of every
- * region into a kind: payload in use, payload free, payload quarantined, or
- * metadata (block headers, the end sentinel, and in the first region the
- * heap's control structure). A cell shows the kind that covers most of its
+ * region into a kind: payload in use, payload free, payload quarantined,
+ * payload cached (freed into a CPU's cache or the depot: neither in use nor
+ * free to the heap), or metadata (block headers, the end sentinel, the
+ * caches' own memory, and in the first region the heap's control
+ * structure). A cell shows the kind that covers most of its
  * bytes; when that is under three quarters of them - the cell holds pieces
  * of several blocks of different kinds - the cell is "mixed" and also names
  * the runner-up.
@@ -38,8 +40,10 @@ enum heapmap_kind {
 	HEAPMAP_GAP,	     /* between two regions: not the heap's memory */
 	HEAPMAP_USED,	     /* payload of blocks in use */
 	HEAPMAP_FREE,	     /* payload of free blocks */
-	HEAPMAP_META,	     /* headers, sentinels, the control structure */
+	HEAPMAP_META,	     /* headers, sentinels, the control structure,
+				the caches themselves */
 	HEAPMAP_QUARANTINED, /* payload freed, not yet reusable */
+	HEAPMAP_CACHED,	     /* payload freed into a per-CPU cache */
 	HEAPMAP_KINDS	     /* number of kinds, not a kind */
 };
 

@@ -6,7 +6,8 @@
  * small blocks of mixed sizes, many to a cell; large blocks of one to six
  * cells each. Freeing every other block then leaves about half the heap
  * free, but in holes no larger than one block (fragmentation near 100%);
- * freeing the rest lets the heap merge it all back into one free block.
+ * freeing the rest lets the heap merge it all back into one free block,
+ * once the per-CPU cache has given back what it kept.
  */
 #include "kernel/heapmap.h"
 
@@ -161,5 +162,8 @@ void heapmap_run(struct heap *h, enum heapmap_mode mode, int exiting)
 		return;
 	timer_udelay(pause_us);
 	free_all(h, f.first);
+	/* what this CPU's cache and the depot still hold would cut the free
+	 * memory up; other CPUs' caches go back at their next call */
+	heap_drain_caches(h);
 	heapmap_show(h, "demo 3/3: the rest freed and merged");
 }

@@ -49,6 +49,7 @@ static const struct {
     [HEAPMAP_FREE] = {VGA_GREEN, '.', "free"},
     [HEAPMAP_META] = {VGA_BROWN, 'H', "metadata"},
     [HEAPMAP_QUARANTINED] = {VGA_MAGENTA, 'q', "quarantined"},
+    [HEAPMAP_CACHED] = {VGA_CYAN, 'c', "cached"},
 };
 
 #define MIXED_CH '+'
@@ -111,12 +112,22 @@ static void numbers(const struct heapmap *m, char line[NUMBERS][96])
 		  "(1 - largest free / all free)",
 		  fmt_size(a, sizeof(a), s->largest_free), frag / 10,
 		  frag % 10);
-	ksnprintf(line[2], sizeof(line[2]),
-		  "metadata %s   quarantined %s in %zu blocks%s",
-		  fmt_size(a, sizeof(a), s->bytes_overhead),
-		  fmt_size(b, sizeof(b), s->bytes_quarantined),
-		  s->quarantined_blocks,
-		  m->unmapped ? "   (regions left off the map)" : "");
+	/* only the checking modes quarantine, and they bypass the caches:
+	 * one of the two is enough to fit a screen row */
+	if (s->quarantined_blocks || !s->cached_blocks)
+		ksnprintf(line[2], sizeof(line[2]),
+			  "metadata %s   quarantined %s in %zu blocks%s",
+			  fmt_size(a, sizeof(a), s->bytes_overhead),
+			  fmt_size(b, sizeof(b), s->bytes_quarantined),
+			  s->quarantined_blocks,
+			  m->unmapped ? "   (regions left off the map)" : "");
+	else
+		ksnprintf(line[2], sizeof(line[2]),
+			  "metadata %s   cached %s in %zu blocks%s",
+			  fmt_size(a, sizeof(a), s->bytes_overhead),
+			  fmt_size(b, sizeof(b), s->bytes_cached),
+			  s->cached_blocks,
+			  m->unmapped ? "   (regions left off the map)" : "");
 }
 
 /* Writes s from column col of row, cut at the screen's edge; returns the
@@ -152,7 +163,8 @@ static void draw_cell(const struct heapmap_cell *c, unsigned col, unsigned row)
 static void draw_legend(void)
 {
 	static const enum heapmap_kind shown[] = {
-	    HEAPMAP_USED, HEAPMAP_FREE, HEAPMAP_META, HEAPMAP_QUARANTINED};
+	    HEAPMAP_USED, HEAPMAP_FREE, HEAPMAP_META, HEAPMAP_QUARANTINED,
+	    HEAPMAP_CACHED};
 	unsigned col = 1;
 
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
@@ -161,13 +173,13 @@ static void draw_legend(void)
 
 		col = put_text(col, LEGEND_ROW, "  ", swatch);
 		col = put_text(col + 1, LEGEND_ROW, kinds[shown[i]].name, TEXT);
-		col += 3;
+		col += 2;
 	}
 	vga_put_at(col, LEGEND_ROW, CH_UPPER_HALF,
 		   vga_attr(VGA_BLUE, VGA_GREEN));
 	vga_put_at(col + 1, LEGEND_ROW, CH_UPPER_HALF,
 		   vga_attr(VGA_BLUE, VGA_GREEN));
-	col = put_text(col + 3, LEGEND_ROW, "mixed", TEXT) + 3;
+	col = put_text(col + 3, LEGEND_ROW, "mixed", TEXT) + 2;
 	vga_put_at(col, LEGEND_ROW, CH_LIGHT_SHADE, GAP);
 	vga_put_at(col + 1, LEGEND_ROW, CH_LIGHT_SHADE, GAP);
 	put_text(col + 3, LEGEND_ROW, "gap", TEXT);
@@ -207,17 +219,17 @@ static void serial_line(const char *s)
 
 void heapmap_print(const struct heapmap *m, const char *title)
 {
-	char line[NUMBERS][96], buf[128], about[64];
+	char line[NUMBERS][96], buf[160], about[64];
 
 	ksnprintf(buf, sizeof(buf), "heapmap: %s", title);
 	serial_line(buf);
 	describe(m, about, sizeof(about));
 	ksnprintf(buf, sizeof(buf),
 		  "heapmap: %s: '%c' used '%c' free '%c' metadata "
-		  "'%c' quarantined '%c' mixed '%c' gap",
+		  "'%c' quarantined '%c' cached '%c' mixed '%c' gap",
 		  about, kinds[HEAPMAP_USED].ch, kinds[HEAPMAP_FREE].ch,
 		  kinds[HEAPMAP_META].ch, kinds[HEAPMAP_QUARANTINED].ch,
-		  MIXED_CH, kinds[HEAPMAP_GAP].ch);
+		  kinds[HEAPMAP_CACHED].ch, MIXED_CH, kinds[HEAPMAP_GAP].ch);
 	serial_line(buf);
 	for (size_t row = 0; row * HEAPMAP_COLS < m->cells; row++) {
 		size_t first = row * HEAPMAP_COLS;

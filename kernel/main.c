@@ -44,8 +44,11 @@ static size_t give_memory(const struct ram_region *r, size_t n, unsigned flags)
 	kprintf("heap: system heap in 0x%08x-0x%08x (", (unsigned)r[0].base,
 		(unsigned)(r[0].base + r[0].size));
 	print_size(r[0].size, 0);
-	kprintf("), %s mode (heap=%s)\n", cmdline_heap_mode_text(flags),
-		cmdline_heap_mode(flags));
+	kprintf("), %s mode, %s (heap=%s%s)\n", cmdline_heap_mode_text(flags),
+		!(flags & HEAP_CACHES)	? "no caches"
+		: flags & HEAP_CHECKING ? "caches bypassed"
+					: "per-CPU caches",
+		cmdline_heap_mode(flags), cmdline_caches_word(flags));
 	if (memory_init_flags((void *)r[0].base, r[0].size, flags) != 0)
 		panic("memory_init refused 0x%08x, %zu bytes",
 		      (unsigned)r[0].base, r[0].size);

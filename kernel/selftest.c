@@ -36,6 +36,8 @@ static const struct {
     {"double_free_reported", st_double_free_reported},
     {"invalid_pointer_reported", st_invalid_pointer_reported},
     {"overflow_detected", st_overflow_detected},
+    /* before smp_stress: only this CPU has used the heap yet */
+    {"cache", st_cache},
     /* last: every CPU at once, after the single-CPU behaviours held */
     {"smp_stress", st_smp_stress},
 };
@@ -250,13 +252,16 @@ static void final_checks(struct heap *h, const struct heap_stats *start)
 
 int selftest_run(const struct boot_options *opt, size_t regions)
 {
-	struct st_env env = {
-	    .heap = memory_heap(), .regions = regions, .smp_ops = opt->smp_ops};
+	struct st_env env = {.heap = memory_heap(),
+			     .heap_flags = opt->heap_flags,
+			     .regions = regions,
+			     .smp_ops = opt->smp_ops};
 	const char *mode = cmdline_heap_mode(opt->heap_flags);
+	const char *caches = cmdline_caches_word(opt->heap_flags);
 	struct heap_stats start;
 
 	lines_run = lines_failed = 0;
-	kprintf("self-tests on the system heap (heap=%s):\n", mode);
+	kprintf("self-tests on the system heap (heap=%s%s):\n", mode, caches);
 	heap_get_stats(env.heap, &start);
 	for (size_t i = 0; i < TEST_COUNT; i++)
 		if (wanted(opt, tests[i].name))
@@ -267,8 +272,9 @@ int selftest_run(const struct boot_options *opt, size_t regions)
 	if (lines_run > 0)
 		final_checks(env.heap, &start);
 
-	kprintf("self-tests: %d run, %d passed, %d failed (heap=%s)\n",
-		lines_run, lines_run - lines_failed, lines_failed, mode);
+	kprintf("self-tests: %d run, %d passed, %d failed (heap=%s%s)\n",
+		lines_run, lines_run - lines_failed, lines_failed, mode,
+		caches);
 	kprintf("%s\n",
 		lines_failed ? "SOME TESTS FAILED" : "ALL TESTS PASSED");
 	return lines_failed;

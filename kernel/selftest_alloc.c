@@ -338,23 +338,27 @@ int st_largest_free(struct st_env *env)
 }
 
 struct walk_count {
-	size_t used, free, quarantined, bytes_used, bytes_free,
-	    bytes_quarantined;
+	size_t used, free, quarantined, cached, bytes_used, bytes_free,
+	    bytes_quarantined, bytes_cached;
 };
 
 static int count_block(const struct heap_block_info *b, void *ctx)
 {
 	struct walk_count *c = ctx;
 
-	/* A quarantined block is free to the walk, but not yet reusable:
-	 * the stats count it apart. */
+	/* A quarantined block is free to the walk, but not yet reusable; a
+	 * cached one is neither used nor free; the caches' own memory
+	 * (internal) is overhead: the stats count each apart. */
 	if (b->quarantined) {
 		c->quarantined++;
 		c->bytes_quarantined += b->size;
 	} else if (b->free) {
 		c->free++;
 		c->bytes_free += b->size;
-	} else {
+	} else if (b->cached) {
+		c->cached++;
+		c->bytes_cached += b->size;
+	} else if (!b->internal) {
 		c->used++;
 		c->bytes_used += b->size;
 	}
@@ -389,6 +393,12 @@ int st_walk_matches_stats(struct st_env *env)
 		 "%zu of %zu",
 		 c.quarantined, c.bytes_quarantined, s.quarantined_blocks,
 		 s.bytes_quarantined);
+	/* one CPU runs this; the others' caches hold still meanwhile */
+	ST_CHECK(c.cached == s.cached_blocks &&
+		     c.bytes_cached == s.bytes_cached,
+		 "walk saw %zu cached blocks of %zu bytes, stats say %zu of "
+		 "%zu",
+		 c.cached, c.bytes_cached, s.cached_blocks, s.bytes_cached);
 	return 0;
 }
 

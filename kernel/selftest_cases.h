@@ -13,9 +13,11 @@
 #include <stdint.h>
 
 #include "kernel/kprintf.h"
+#include "mm/heap.h"
 
 struct st_env {
 	struct heap *heap;
+	unsigned heap_flags;   /* what the heap was made with */
 	size_t regions;	       /* regions the kernel gave the heap */
 	unsigned long smp_ops; /* operations per CPU for smp_stress */
 };
@@ -42,6 +44,15 @@ size_t st_verify(const void *p, size_t n, uint32_t seed);
  * the number of problems and copies the first one's message to first. */
 int st_heap_check(struct heap *h, char *first, size_t cap);
 
+/* A fault handler that records instead of panicking (selftest_fault.c):
+ * heap_set_fault_handler(h, st_record, &r) with r zeroed. */
+struct st_recorded {
+	int count;
+	enum heap_fault_kind kind[2]; /* of the first two */
+	const void *ptr;	      /* of the first */
+};
+void st_record(const struct heap_fault *f, void *ctx);
+
 /* selftest_alloc.c */
 int st_alignment(struct st_env *env);
 int st_zero_size_and_null(struct st_env *env);
@@ -58,6 +69,9 @@ int st_regions(struct st_env *env);
 int st_double_free_reported(struct st_env *env);
 int st_invalid_pointer_reported(struct st_env *env);
 int st_overflow_detected(struct st_env *env);
+
+/* selftest_cache.c */
+int st_cache(struct st_env *env);
 
 /* smp_stress.c */
 int st_smp_stress(struct st_env *env);

@@ -10,16 +10,10 @@
 #include "kernel/selftest_cases.h"
 #include "mm/memory.h"
 
-struct recorded {
-	int count;
-	enum heap_fault_kind kind[2]; /* of the first two */
-	const void *ptr;
-};
-
 /* Called with the heap locked: records only, never calls the heap. */
-static void record(const struct heap_fault *f, void *ctx)
+void st_record(const struct heap_fault *f, void *ctx)
 {
-	struct recorded *r = ctx;
+	struct st_recorded *r = ctx;
 
 	if (r->count == 0)
 		r->ptr = f->ptr;
@@ -30,11 +24,11 @@ static void record(const struct heap_fault *f, void *ctx)
 
 int st_double_free_reported(struct st_env *env)
 {
-	struct recorded r = {0};
+	struct st_recorded r = {0};
 	unsigned char *p = allocate_memory(48);
 
 	ST_CHECK(p, "malloc(48) failed");
-	heap_set_fault_handler(env->heap, record, &r);
+	heap_set_fault_handler(env->heap, st_record, &r);
 	deallocate_memory(p);
 	deallocate_memory(p);
 	ST_CHECK(r.count == 1 && r.kind[0] == HEAP_FAULT_DOUBLE_FREE &&
@@ -47,12 +41,12 @@ int st_double_free_reported(struct st_env *env)
 
 int st_invalid_pointer_reported(struct st_env *env)
 {
-	struct recorded r = {0};
+	struct st_recorded r = {0};
 	unsigned char *p = allocate_memory(256);
 	int local;
 
 	ST_CHECK(p, "malloc(256) failed");
-	heap_set_fault_handler(env->heap, record, &r);
+	heap_set_fault_handler(env->heap, st_record, &r);
 	deallocate_memory(p + 32);
 	deallocate_memory(&local);
 	heap_set_fault_handler(env->heap, NULL, NULL);
@@ -68,7 +62,7 @@ int st_invalid_pointer_reported(struct st_env *env)
 
 int st_overflow_detected(struct st_env *env)
 {
-	struct recorded r = {0};
+	struct st_recorded r = {0};
 	unsigned char *p = allocate_memory(64), *q = allocate_memory(64);
 	size_t usable;
 	unsigned char saved[4];
@@ -79,7 +73,7 @@ int st_overflow_detected(struct st_env *env)
 	/* Overrun p by four bytes: whatever follows it in memory (the next
 	 * header) is damaged, and the heap must notice, then be whole again
 	 * once the bytes are put back. */
-	heap_set_fault_handler(env->heap, record, &r);
+	heap_set_fault_handler(env->heap, st_record, &r);
 	for (size_t i = 0; i < sizeof(saved); i++) {
 		saved[i] = p[usable + i];
 		p[usable + i] ^= 0x5A;

@@ -3,13 +3,22 @@
  *
  * Each CPU keeps up to STRESS_SLOTS blocks alive and, op after op, picks a
  * slot at random: an empty one gets a new block (malloc, calloc or
- * aligned), a full one is freed or reallocated. Every block is stamped over
- * its whole length with its owner's CPU index and a sequence number, and the
- * stamp is checked before the block is freed or moved. An allocator that
- * loses an update under concurrency hands two CPUs overlapping memory, and
- * one of them then reads the other's stamp; or it tears a list, and the
- * heap reports a fault or heap_check fails at the end. With the lock
- * compiled out (MM_UNSAFE_NO_LOCK) this test must fail, and does.
+ * aligned), a full one is freed, reallocated, or handed to the next CPU,
+ * which checks it and frees it (a remote free). Every block is stamped
+ * over its whole length with its owner's CPU index and a sequence number,
+ * and the stamp is checked before the block is freed, moved or handed on.
+ * An allocator that loses an update under concurrency hands two CPUs
+ * overlapping memory, and one of them then reads the other's stamp; or it
+ * tears a list, and the heap reports a fault or heap_check fails at the
+ * end. With the lock compiled out (MM_UNSAFE_NO_LOCK) this test must fail,
+ * and does.
+ *
+ * The mix is a kernel's: mostly small blocks, which the per-CPU caches
+ * serve without the lock, and enough of what takes it - blocks above the
+ * caches' limit, aligned ones, the batches that move between a cache and
+ * the depot when blocks are freed by another CPU - that an unlocked heap
+ * is still caught. Each CPU's row says how many of its allocations its
+ * cache served (hit%); the lock line how often the lock was taken.
  *
  * Stamp layout, for a block of n bytes:
  *
@@ -25,13 +34,14 @@
 #include "kernel/panic.h"
 #include "kernel/selftest_cases.h"
 #include "kernel/smp.h"
+#include "kernel/smp_handoff.h"
+#include "kernel/smp_stress.h"
 #include "kernel/timer.h"
 #include "mm/memory.h"
 
-#define STRESS_SLOTS 64
-#define GOLDEN	     0x9E3779B1u
-#define SEQ_MASK     0xFFFFFFu
-#define CPU_SHIFT    24
+#define GOLDEN	  0x9E3779B1u
+#define SEQ_MASK  0xFFFFFFu
+#define CPU_SHIFT 24
 /* Every this many operations a CPU re-checks all the blocks it holds. */
 #define SWEEP_EVERY 16
 
@@ -48,32 +58,18 @@
  * they do the same work under a fair lock, so seconds mean stuck. */
 #define WAIT_US ((uint64_t)15 * 1000 * 1000)
 
-enum op { OP_ALLOC, OP_CALLOC, OP_ALIGNED, OP_REALLOC, OP_FREE, OP_KINDS };
+/* Of the fills, percent: the rest are plain mallocs. */
+#define CALLOC_PCT  20
+#define ALIGNED_PCT 5
+/* Of the empties, percent reallocated, and of the frees the share handed
+ * to the next CPU instead (when there is one). */
+#define REALLOC_PCT 30
+#define HANDOFF_PCT 30
 
-static const char *const op_names[OP_KINDS] = {"malloc", "calloc", "aligned",
-					       "realloc", "free"};
-
-struct slot {
-	unsigned char *p; /* NULL when empty */
-	size_t size;
-	uint32_t tag;
-};
-
-/* One per CPU, each on its own cache lines: CPUs share only the heap. */
-struct stress_cpu {
-	unsigned long ops[OP_KINDS];
-	unsigned long nulls; /* out of memory: allowed, counted */
-	unsigned long naps;  /* after a slow heap call: see SLOW_US */
-	uint64_t ticks;
-	uint64_t call_start, call_ticks; /* the last heap call's duration */
-	uint32_t rng;
-	uint32_t seq;
-	int failed;
-	char detail[160];
-	struct slot slot[STRESS_SLOTS];
-} __attribute__((aligned(64)));
-
-static struct stress_cpu per_cpu[SMP_MAX_CPUS];
+struct stress_cpu per_cpu[SMP_MAX_CPUS];
+/* outbox[i]: what cpu i hands to cpu i + 1 (modulo the CPUs running) */
+static struct handoff outbox[SMP_MAX_CPUS];
+static unsigned cpus_running;
 static unsigned long ops_per_cpu;
 static uint64_t slow_ticks;
 static atomic_int stop_all; /* set by the first CPU to fail */
@@ -98,33 +94,20 @@ static uint32_t next_random(struct stress_cpu *c)
 }
 
 /* Mostly small, some medium, a few large, as in a kernel; sizes 0 and odd
- * sizes included. */
+ * sizes included. Of a thousand: 1 of 4..32 KiB, 29 of 1..4 KiB (both
+ * above the caches' 1 KiB limit), 170 of 64 B..1 KiB, 800 under 64 B. */
 static size_t random_size(struct stress_cpu *c)
 {
-	uint32_t r = next_random(c);
+	uint32_t r = next_random(c), k = r % 1000;
 
-	switch (r % 50) {
-	case 0:
-		return 4096 + (r >> 8) % 28672; /* 4..32 KiB */
-	case 1:
-	case 2:
-	case 3:
-	case 4:
-		return 512 + (r >> 8) % 3584; /* 512 B..4 KiB */
-	case 5:
-	case 6:
-	case 7:
-	case 8:
-	case 9:
-	case 10:
-	case 11:
-	case 12:
-	case 13:
-	case 14:
-		return 64 + (r >> 8) % 448;
-	default:
-		return (r >> 8) % 64;
-	}
+	r >>= 10;
+	if (k < 1)
+		return 4096 + r % 28672;
+	if (k < 45)
+		return 1025 + r % 3071;
+	if (k < 200)
+		return 64 + r % 961;
+	return r % 64;
 }
 
 static uint32_t word_at(uint32_t tag, size_t i)
@@ -161,9 +144,7 @@ static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
 	int n;
 
 	n = ksnprintf(c->detail, sizeof(c->detail), "cpu %u, op %lu: ", cpu,
-		      c->ops[OP_ALLOC] + c->ops[OP_CALLOC] +
-			  c->ops[OP_ALIGNED] + c->ops[OP_REALLOC] +
-			  c->ops[OP_FREE]);
+		      total_ops(c));
 	va_start(ap, fmt);
 	if (n > 0 && (size_t)n < sizeof(c->detail))
 		kvsnprintf(c->detail + n, sizeof(c->detail) - (size_t)n, fmt,
@@ -175,7 +156,7 @@ static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
 
 /* Checks the first n bytes of s (n <= s->size: a realloc may keep less)
  * against its stamp; 0 when intact. */
-static int verify(struct stress_cpu *c, unsigned cpu, const struct slot *s,
+static int verify(struct stress_cpu *c, unsigned cpu, const struct stamped *s,
 		  size_t n, const char *when)
 {
 	const uint32_t *w = (const uint32_t *)(const void *)s->p;
@@ -207,7 +188,7 @@ static int verify(struct stress_cpu *c, unsigned cpu, const struct slot *s,
 }
 
 /* Takes a new block into s: checks where it lies, then stamps it. */
-static int adopt(struct stress_cpu *c, unsigned cpu, struct slot *s,
+static int adopt(struct stress_cpu *c, unsigned cpu, struct stamped *s,
 		 unsigned char *p, size_t size, size_t align)
 {
 	if ((uintptr_t)p % align != 0) {
@@ -222,18 +203,18 @@ static int adopt(struct stress_cpu *c, unsigned cpu, struct slot *s,
 	return 0;
 }
 
-static int fill_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
+static int fill_slot(struct stress_cpu *c, unsigned cpu, struct stamped *s)
 {
 	uint32_t r = next_random(c) % 100;
 	size_t size = random_size(c), align = 16;
 	unsigned char *p;
 
-	if (r < 55) {
+	if (r >= CALLOC_PCT + ALIGNED_PCT) {
 		c->ops[OP_ALLOC]++;
 		call_begin(c);
 		p = allocate_memory(size);
 		call_end(c);
-	} else if (r < 75) {
+	} else if (r < CALLOC_PCT) {
 		c->ops[OP_CALLOC]++;
 		call_begin(c);
 		p = allocate_clear_memory(1, size);
@@ -261,18 +242,31 @@ static int fill_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
 	return adopt(c, cpu, s, p, size, align);
 }
 
-static int empty_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
+static void free_block(struct stress_cpu *c, unsigned char *p, enum op op)
 {
+	c->ops[op]++;
+	call_begin(c);
+	deallocate_memory(p);
+	call_end(c);
+}
+
+static int empty_slot(struct stress_cpu *c, unsigned cpu, struct stamped *s)
+{
+	uint32_t r = next_random(c) % 100;
 	size_t size, keep;
 	unsigned char *p;
 
 	if (verify(c, cpu, s, s->size, "before free/realloc, block") != 0)
 		return -1;
-	if (next_random(c) % 100 < 65) {
-		c->ops[OP_FREE]++;
-		call_begin(c);
-		deallocate_memory(s->p);
-		call_end(c);
+	if (r >= REALLOC_PCT) {
+		int hand_off =
+		    cpus_running > 1 &&
+		    r < REALLOC_PCT + (100 - REALLOC_PCT) * HANDOFF_PCT / 100;
+
+		/* handed off, the stamp goes with it: the next CPU checks
+		 * it and frees the block */
+		if (!hand_off || handoff_put(&outbox[cpu], s) != 0)
+			free_block(c, s->p, OP_FREE);
 		s->p = NULL;
 		return 0;
 	}
@@ -292,12 +286,33 @@ static int empty_slot(struct stress_cpu *c, unsigned cpu, struct slot *s)
 	return adopt(c, cpu, s, p, size, 16);
 }
 
+/* Frees a block the previous CPU handed over, once its stamp (that
+ * CPU's) checks; 1 when there was one. */
+static int receive(struct stress_cpu *c, unsigned cpu, int *rc)
+{
+	unsigned from = (cpu + cpus_running - 1) % cpus_running;
+	struct stamped b;
+
+	if (handoff_get(&outbox[from], &b) != 0)
+		return 0;
+	if ((b.tag >> CPU_SHIFT) != from) {
+		fail(c, cpu, "block %p from cpu %u carries tag 0x%08x",
+		     (void *)b.p, from, (unsigned)b.tag);
+		*rc = -1;
+	} else if ((*rc = verify(c, cpu, &b, b.size,
+				 "handed over by the previous cpu, block")) ==
+		   0) {
+		free_block(c, b.p, OP_REMOTE);
+	}
+	return 1;
+}
+
 /* A block handed to two CPUs at once is caught when the other one writes
  * it, not only when its owner frees it much later. */
 static int sweep(struct stress_cpu *c, unsigned cpu)
 {
 	for (size_t i = 0; i < STRESS_SLOTS; i++) {
-		const struct slot *s = &c->slot[i];
+		const struct stamped *s = &c->slot[i];
 
 		if (s->p && verify(c, cpu, s, s->size, "held block") != 0)
 			return -1;
@@ -305,87 +320,64 @@ static int sweep(struct stress_cpu *c, unsigned cpu)
 	return 0;
 }
 
+/* After a slow heap call: see SLOW_US. */
+static void nap_if_held_up(struct stress_cpu *c)
+{
+	if (c->call_ticks > slow_ticks) {
+		c->naps++;
+		c->call_ticks = 0;
+		smp_nap(NAP_US);
+	}
+}
+
+static int stopped(void)
+{
+	return atomic_load_explicit(&stop_all, memory_order_relaxed);
+}
+
 static void run_cpu(unsigned cpu, void *arg)
 {
 	struct stress_cpu *c = &per_cpu[cpu];
+	struct handoff *in = &outbox[(cpu + cpus_running - 1) % cpus_running];
 	uint64_t start = timer_now();
+	int rc = 0;
 
 	(void)arg;
 	*c = (struct stress_cpu){.rng = 0x2545F491u ^ (cpu + 1) * GOLDEN};
-	for (unsigned long n = 0; n < ops_per_cpu; n++) {
-		struct slot *s = &c->slot[next_random(c) % STRESS_SLOTS];
-		int rc = s->p ? empty_slot(c, cpu, s) : fill_slot(c, cpu, s);
+	heap_get_cache_stats(memory_heap(), &c->cache0);
+	for (unsigned long n = 0; n < ops_per_cpu && rc == 0 && !stopped();
+	     n++) {
+		struct stamped *s = &c->slot[next_random(c) % STRESS_SLOTS];
 
+		/* what the previous CPU handed over first, then our own */
+		if (cpus_running == 1 || !receive(c, cpu, &rc))
+			rc =
+			    s->p ? empty_slot(c, cpu, s) : fill_slot(c, cpu, s);
 		if (rc == 0 && n % SWEEP_EVERY == 0)
 			rc = sweep(c, cpu);
-		if (c->call_ticks > slow_ticks) {
-			c->naps++;
-			c->call_ticks = 0;
-			smp_nap(NAP_US);
-		}
-		if (rc != 0 ||
-		    atomic_load_explicit(&stop_all, memory_order_relaxed))
-			break;
+		nap_if_held_up(c);
 	}
 	/* After a failure the heap cannot be trusted: leave it as it is
 	 * for the checks to see. */
 	for (size_t i = 0; i < STRESS_SLOTS && !c->failed; i++) {
-		struct slot *s = &c->slot[i];
+		struct stamped *s = &c->slot[i];
 
 		if (s->p &&
 		    verify(c, cpu, s, s->size, "at the end, block") == 0) {
-			c->ops[OP_FREE]++;
-			deallocate_memory(s->p);
+			free_block(c, s->p, OP_FREE);
 			s->p = NULL;
 		}
 	}
-	c->ticks = timer_now() - start;
-}
-
-static unsigned long total_ops(const struct stress_cpu *c)
-{
-	unsigned long t = 0;
-
-	for (int k = 0; k < OP_KINDS; k++)
-		t += c->ops[k];
-	return t;
-}
-
-static void print_table(size_t cpus, const struct heap_stats *before,
-			const struct heap_stats *after)
-{
-	unsigned long sum[OP_KINDS] = {0}, nulls = 0, naps = 0, all = 0;
-	size_t acquired = after->lock_acquired - before->lock_acquired;
-	size_t waited = after->lock_contended - before->lock_contended;
-
-	kprintf("  cpu apic");
-	for (int k = 0; k < OP_KINDS; k++)
-		kprintf(" %7s", op_names[k]);
-	kprintf("  null  naps     ops     ms\n");
-	for (unsigned i = 0; i < cpus; i++) {
-		const struct stress_cpu *c = &per_cpu[i];
-
-		kprintf("  %3u %4u", i, (unsigned)smp_apic_id(i));
-		for (int k = 0; k < OP_KINDS; k++) {
-			kprintf(" %7lu", c->ops[k]);
-			sum[k] += c->ops[k];
-		}
-		kprintf(" %5lu %5lu %7lu %6llu%s\n", c->nulls, c->naps,
-			total_ops(c),
-			(unsigned long long)timer_ticks_to_us(c->ticks) / 1000,
-			c->failed ? "  FAILED" : "");
-		nulls += c->nulls;
-		naps += c->naps;
-		all += total_ops(c);
+	atomic_store_explicit(&outbox[cpu].done, 1, memory_order_release);
+	while (cpus_running > 1 && !c->failed && !stopped() &&
+	       !handoff_finished(in)) {
+		/* waiting for the sender: give it the host core */
+		if (!receive(c, cpu, &rc))
+			smp_nap(NAP_US);
+		nap_if_held_up(c);
 	}
-	kprintf("  all     ");
-	for (int k = 0; k < OP_KINDS; k++)
-		kprintf(" %7lu", sum[k]);
-	kprintf(" %5lu %5lu %7lu\n", nulls, naps, all);
-	kprintf("  heap lock: taken %zu times, %zu of them after waiting "
-		"(%zu.%zu%%)\n",
-		acquired, waited, acquired ? waited * 100 / acquired : 0,
-		acquired ? waited * 1000 / acquired % 10 : 0);
+	heap_get_cache_stats(memory_heap(), &c->cache1);
+	c->ticks = timer_now() - start;
 }
 
 int st_smp_stress(struct st_env *env)
@@ -398,11 +390,15 @@ int st_smp_stress(struct st_env *env)
 	int bad;
 
 	ops_per_cpu = env->smp_ops;
+	cpus_running = (unsigned)cpus;
 	slow_ticks = timer_us_to_ticks(SLOW_US);
 	atomic_store(&stop_all, 0);
+	for (unsigned i = 0; i < SMP_MAX_CPUS; i++)
+		handoff_reset(&outbox[i]);
 	kprintf("smp_stress: %zu CPU(s) on the system heap, each %lu random "
-		"operations on up to %d blocks, then frees them\n",
-		cpus, ops_per_cpu, STRESS_SLOTS);
+		"operations on up to %d blocks, then frees them%s\n",
+		cpus, ops_per_cpu, STRESS_SLOTS,
+		cpus > 1 ? "; some freed by the next CPU" : "");
 	heap_get_stats(env->heap, &before);
 	stuck = smp_run(run_cpu, NULL, WAIT_US, late);
 	if (stuck) {
@@ -416,7 +412,7 @@ int st_smp_stress(struct st_env *env)
 		panic("smp_stress: %zu CPU(s) stuck (in the heap?)", stuck);
 	}
 	heap_get_stats(env->heap, &after);
-	print_table(cpus, &before, &after);
+	smp_stress_table(cpus, &before, &after);
 	for (unsigned i = 0; i < cpus; i++)
 		if (per_cpu[i].failed)
 			return st_fail("%s", per_cpu[i].detail);

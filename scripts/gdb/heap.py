@@ -35,8 +35,9 @@ import heapcheck  # noqa: E402
 importlib.reload(heapread)
 importlib.reload(heapcheck)
 sys.dont_write_bytecode = _bytecode
-from heapread import (HEAP_ALIGN, Block, Heap, as_int,  # noqa: E402
-                      reading, region_bounds, walk_region)
+from heapread import (HEAP_ALIGN, HEAP_CHECKING,  # noqa: E402
+                      HEAP_REDZONE, Block, Caches, Heap, as_int, reading,
+                      region_bounds, walk_region)
 
 
 class HeapWalk(gdb.Command):
@@ -44,8 +45,9 @@ class HeapWalk(gdb.Command):
 
 EXPR is a struct heap * (default: the kernel's system heap). Per region,
 each block: header and payload address, block size (header included),
-state (used, free, quarantined, sentinel), bytes requested, and whether
-the header's keyed check verifies ("BAD" when it does not)."""
+state (used; cached: freed into a per-CPU cache or the depot; internal:
+a cache's own memory; free, quarantined, sentinel), bytes requested, and
+whether the header's keyed check verifies ("BAD" when it does not)."""
 
     def __init__(self):
         super().__init__("heap-walk", gdb.COMMAND_DATA)
@@ -79,11 +81,13 @@ the header's keyed check verifies ("BAD" when it does not)."""
                 if problem:
                     print("  heap-walk: stop: block %s: %s" %
                           (lay.addr(b.addr), problem))
-        print("heap-walk: %d block(s): %d used, %d free, %d quarantined; "
-              "%d region(s), %d sentinel(s); %d bad header(s)" % (
-                  counts["used"] + counts["free"] + counts["quarantined"],
-                  counts["used"], counts["free"], counts["quarantined"],
-                  nregions, counts["sentinel"], bad))
+        print("heap-walk: %d block(s): %d used, %d cached, %d internal, "
+              "%d free, %d quarantined; %d region(s), %d sentinel(s); "
+              "%d bad header(s)" % (
+                  sum(n for k, n in counts.items() if k != "sentinel"),
+                  counts["used"], counts["cached"], counts["internal"],
+                  counts["free"], counts["quarantined"], nregions,
+                  counts["sentinel"], bad))
 
     @staticmethod
     def line(lay, b):
@@ -92,7 +96,8 @@ the header's keyed check verifies ("BAD" when it does not)."""
             payload, requested = "-", "-"
         else:
             payload = lay.addr(b.payload)
-            requested = "-" if b.free else (
+            # a cached or internal block holds nothing a caller asked for
+            requested = "-" if b.free or not b.callers else (
                 str(b.payload_size - b.slack)
                 if b.slack <= b.payload_size else "?")
         check = "ok" if b.intact else "BAD (stored 0x%x, computed 0x%x)" % (
@@ -125,9 +130,11 @@ def largest_free(heap):
 class HeapStats(gdb.Command):
     """Print a heap's statistics: heap-stats [EXPR]
 
-Every field of h->stats, by name. largest_free, bytes_overhead and the
-lock counts are computed as heap_get_stats does (h->stats does not keep
-them). EXPR is a struct heap * (default: the kernel's system heap)."""
+Every field of h->stats, by name, as heap_get_stats() returns it: fields
+it computes (largest_free, bytes_overhead, the lock counts, and with
+per-CPU caches the cached blocks, which it takes out of the used ones)
+say "(computed)". EXPR is a struct heap * (default: the kernel's system
+heap)."""
 
     def __init__(self):
         super().__init__("heap-stats", gdb.COMMAND_DATA)
@@ -137,14 +144,7 @@ them). EXPR is a struct heap * (default: the kernel's system heap)."""
         heap = Heap(arg, "heap-stats")
         v = heap.v
         s = v["stats"]
-        computed = {
-            "largest_free": largest_free(heap),
-            "lock_acquired": as_int(v["lock"]["acquired"]),
-            "lock_contended": as_int(v["lock"]["contended"]),
-            "bytes_overhead": as_int(v["bytes_total"])
-            - as_int(s["bytes_used"]) - as_int(s["bytes_free"])
-            - as_int(s["bytes_quarantined"]),
-        }
+        computed = self.computed(heap)
         print(heap.describe())
         for f in s.type.strip_typedefs().fields():
             if f.name in computed:
@@ -153,6 +153,36 @@ them). EXPR is a struct heap * (default: the kernel's system heap)."""
                 print("  %-20s %s" % (f.name, self.array(f.name, s[f.name])))
             else:
                 print("  %-20s %d" % (f.name, as_int(s[f.name])))
+
+    @staticmethod
+    def computed(heap):
+        """What heap_get_stats() computes rather than copies: the heap
+        counts every block it gave out as used, and callers hold those no
+        cache holds, that are not its own and not lost."""
+        v, s = heap.v, heap.v["stats"]
+        caches = Caches(heap)
+        blocks, nbytes, requested = caches.held(heap.lay)
+        used = as_int(s["bytes_used"]) - nbytes - caches.internal_bytes \
+            - caches.lost_bytes
+        largest = largest_free(heap)
+        if as_int(v["flags"]) & HEAP_CHECKING:
+            # what one call can get: the red zone comes out of it
+            largest = max(largest - HEAP_REDZONE, 0)
+        return {
+            "largest_free": largest,
+            "lock_acquired": as_int(v["lock"]["acquired"]),
+            "lock_contended": as_int(v["lock"]["contended"]),
+            "lock_slept": as_int(v["lock"]["slept"]),
+            "used_blocks": as_int(s["used_blocks"]) - blocks
+            - caches.internal_blocks - caches.lost_blocks,
+            "bytes_used": used,
+            "bytes_requested": as_int(s["bytes_requested"]) + requested,
+            "cached_blocks": blocks,
+            "bytes_cached": nbytes,
+            "bytes_overhead": as_int(v["bytes_total"]) - used
+            - as_int(s["bytes_free"]) - as_int(s["bytes_quarantined"])
+            - nbytes,
+        }
 
     @staticmethod
     def array(name, a):

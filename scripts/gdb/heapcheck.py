@@ -1,14 +1,16 @@
 """heapcheck.py - heap-check: mm/check.c's invariants, from the debugger.
 
-Walks the regions and the free lists as heap_check() does, but reads
-through heapread.py instead of running target code, and goes on past a bad
-header when the sizes still tile, so that one flipped bit does not hide
-everything after it.
+Walks the regions, the free lists and the per-CPU caches as heap_check()
+does, but reads through heapread.py instead of running target code, and
+goes on past a bad header when the sizes still tile, so that one flipped
+bit does not hide everything after it. With the target halted every CPU
+holds still, so every cache is checked, not only the caller's.
 """
 
 import gdb
 
-from heapread import HEAP_ALIGN, Block, Heap, as_int, reading, walk_region
+from heapread import (HEAP_ALIGN, Block, Caches, Heap, as_int, listed_loop,
+                      read_word, reading, walk_region)
 
 
 class Tally:
@@ -21,6 +23,10 @@ class Tally:
         self.cut_short = False    # a region's walk stopped before its end
         self.free = set()         # listed free blocks, by address
         self.quarantined = set()
+        self.cached = {}          # cached blocks: address -> block size
+        self.internal = 0         # the caches' own blocks
+        # h->stats counts every block the heap gave out as used: callers',
+        # cached and its own; bytes_requested is only callers'
         self.stats = dict.fromkeys((
             "used_blocks", "free_blocks", "quarantined_blocks", "bytes_used",
             "bytes_free", "bytes_requested", "bytes_quarantined"), 0)
@@ -43,7 +49,12 @@ class Tally:
         else:
             s["used_blocks"] += 1
             s["bytes_used"] += b.payload_size
-            s["bytes_requested"] += max(b.payload_size - b.slack, 0)
+            if b.state == "cached":
+                self.cached[b.addr] = b.size
+            elif b.state == "internal":
+                self.internal += 1
+            else:
+                s["bytes_requested"] += max(b.payload_size - b.slack, 0)
 
 
 def check_region(heap, r, t):
@@ -151,10 +162,88 @@ def check_quarantine(heap, t):
         t.problem(b, "quarantined but not in the quarantine")
 
 
+def check_cache_list(heap, t, where, first, n, size, reached):
+    """A list of n cached blocks of one size from first, linked through
+    payload word 0; each a cached block the walk saw, on no other list."""
+    lay = heap.lay
+    got, prev = 0, None
+    for a in listed_loop(first, lambda a: read_word(lay, a + lay.hdr), n + 1):
+        if t.cached.get(a) != size:
+            t.problem(prev, "%s: %s %s, not a cached block of %d bytes "
+                      "(written after free?)" % (
+                          where, "links to" if prev else "starts at",
+                          lay.addr(a), size))
+            return
+        if a in reached:
+            t.problem(a, "%s: on two cache lists (a loop?)" % where)
+            return
+        reached.add(a)
+        got += 1
+        prev = a
+    if got != n:
+        t.problem(None, "%s: the list holds %d block(s), its count says %d"
+                  % (where, got, n))
+
+
+def check_caches(heap, t):
+    """Every cache's bins and the depot's batches against the walk: each
+    cached block is on exactly one list, save the ones the heap counts as
+    lost (behind a damaged link); counts and stats agree."""
+    lay, v = heap.lay, heap.v
+    caches = Caches(heap)
+    reached = set()
+    for c in caches.caches:
+        idx = as_int(c["index"])
+        for k in range(caches.nclasses):
+            b = c["bins"][k]
+            size = caches.class_size(lay, k)
+            spares = as_int(b["spares"])
+            check_cache_list(heap, t, "cache %d head[%d]" % (idx, k),
+                             lay.ptr(b["head"]), as_int(b["count"]), size,
+                             reached)
+            check_cache_list(heap, t, "cache %d spare[%d]" % (idx, k),
+                             lay.ptr(b["spare"]), spares, size, reached)
+            if spares not in (0, as_int(b["batch"])):
+                t.problem(None, "cache %d spare[%d]: %d block(s), neither 0 "
+                          "nor a batch (%d)" % (idx, k, spares,
+                                                as_int(b["batch"])))
+    depot = v["depot"]
+    depot_held = 0
+    for k in range(caches.nclasses if caches.depot else 0):
+        d = depot[k]
+        size, n = caches.class_size(lay, k), as_int(d["batch"])
+        batches = list(listed_loop(
+            lay.ptr(d["full"]), lambda a: read_word(lay, a + lay.hdr +
+                                                    lay.word),
+            as_int(d["batches"]) + 1))
+        if len(batches) != as_int(d["batches"]):
+            t.problem(None, "depot[%d]: %d batch(es) linked, %d counted" %
+                      (k, len(batches), as_int(d["batches"])))
+        for i, first in enumerate(batches):
+            check_cache_list(heap, t, "depot[%d] batch %d" % (k, i), first, n,
+                             size, reached)
+        depot_held += len(batches) * n
+    if depot_held != caches.depot_blocks:
+        t.problem(None, "depot_blocks is %d, its batches hold %d" %
+                  (caches.depot_blocks, depot_held))
+    unlisted = len(set(t.cached) - reached)
+    if unlisted != caches.lost_blocks:
+        t.problem(None, "%d cached block(s) on no cache list, the heap "
+                  "counts %d lost" % (unlisted, caches.lost_blocks))
+    if t.internal != caches.internal_blocks:
+        t.problem(None, "internal_blocks is %d, the walk saw %d" %
+                  (caches.internal_blocks, t.internal))
+
+
 def check_stats(heap, t):
     stats = heap.v["stats"]
+    _, _, requested = Caches(heap).held(heap.lay)
     for name, counted in t.stats.items():
         kept = as_int(stats[name])
+        # callers asked for bytes through the caches without the lock:
+        # each cache keeps its own net count
+        if name == "bytes_requested":
+            kept += requested
         if kept != counted:
             t.problem(None, "stats.%s is %d, the blocks say %d" %
                       (name, kept, counted))
@@ -165,8 +254,8 @@ class HeapCheck(gdb.Command):
 
 Every header's check, prev links, sizes tiling each region up to its
 sentinel, no two free blocks side by side, the free lists and bitmaps
-against the blocks, the quarantine, and h->stats against what the walk
-counted. Prints "heap-check: OK (N blocks, M free)" or one line per
+against the blocks, the quarantine, every per-CPU cache and the depot
+against the cached blocks, and h->stats against what the walk counted. Prints "heap-check: OK (N blocks, M free)" or one line per
 problem. EXPR is a struct heap * (default: the kernel's system heap)."""
 
     def __init__(self):
@@ -188,6 +277,7 @@ problem. EXPR is a struct heap * (default: the kernel's system heap)."""
         # blocks were not reached
         if not t.cut_short:
             check_quarantine(heap, t)
+            check_caches(heap, t)
             check_stats(heap, t)
         if not t.problems:
             print("heap-check: OK (%d blocks, %d free)" %
@@ -196,7 +286,7 @@ problem. EXPR is a struct heap * (default: the kernel's system heap)."""
         for p in t.problems:
             print("heap-check: " + p)
         if t.cut_short:
-            print("heap-check: note: a walk stopped early, so the quarantine "
-                  "and the statistics were not checked")
+            print("heap-check: note: a walk stopped early, so the quarantine, "
+                  "the caches and the statistics were not checked")
         print("heap-check: %d problem(s) in %s (%d blocks walked)" %
               (len(t.problems), heap.lay.addr(heap.addr), t.blocks))

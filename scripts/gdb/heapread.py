@@ -31,6 +31,7 @@ ALIGN_LOG2 = 4
 HEAP_MAGIC = 0x68656170
 HEAP_CHECKING = 1
 HEAP_QUARANTINE = 2
+HEAP_REDZONE = 8
 # mm/block.h's HASH_K1, HASH_K2, HASH_K3 and HASH_HALF, by word size.
 HASH_CONSTANTS = {4: (0x9E3779B1, 0x85EBCA6B, 0xC2B2AE35, 16),
                   8: (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
@@ -222,6 +223,69 @@ class Heap:
             self.lay.addr(self.addr), self.mode(),
             as_int(self.v["stats"]["regions"]), self.lay.addr(self.secret),
             "held by cpu %d" % (held - 1) if held else "not held")
+
+
+def read_word(lay, addr):
+    """The target's word at addr (a link a cached block keeps)."""
+    t = gdb.lookup_type("uintptr_t").pointer()
+    return lay.ptr(gdb.Value(addr).cast(t).dereference())
+
+
+def listed_loop(first, follow, limit):
+    """Addresses from first on through follow(addr), at most limit of
+    them: a damaged or looping list cannot hang the debugger."""
+    a, n = first, 0
+    while a and n < limit:
+        yield a
+        n += 1
+        a = follow(a)
+
+
+class Caches:
+    """A heap's per-CPU caches and the depot behind them (mm/cache.h), as
+    heap_get_stats() and mm_cache_count() see them. Only what a halted
+    target shows: the counts each owner keeps, read while it is stopped."""
+
+    def __init__(self, heap):
+        v, lay = heap.v, heap.lay
+        self.on = as_int(v["cached"]) != 0
+        self.depot_blocks = as_int(v["depot_blocks"])
+        self.depot_bytes = as_int(v["depot_bytes"])
+        self.internal_blocks = as_int(v["internal_blocks"])
+        self.internal_bytes = as_int(v["internal_bytes"])
+        self.lost_blocks = as_int(v["lost_blocks"])
+        self.lost_bytes = as_int(v["lost_bytes"])
+        self.depot = lay.ptr(v["depot"])
+        bins = gdb.lookup_type("struct mm_cache")["bins"].type
+        self.nclasses = bins.strip_typedefs().range()[1] + 1
+        self.caches = []
+        seen = set()
+        c = v["caches"]
+        # each cache is claimed once: ncaches bounds a looping list
+        for _ in range(as_int(v["ncaches"])):
+            a = as_int(c)
+            if not a or a in seen:
+                break
+            seen.add(a)
+            self.caches.append(c.dereference())
+            c = c.dereference()["next"]
+
+    def class_size(self, lay, k):
+        """cache_class_size(): the block size of class k."""
+        return lay.min_block + k * HEAP_ALIGN
+
+    def held(self, lay):
+        """(blocks, payload bytes, net bytes requested) in every cache
+        and the depot: what mm_cache_count() adds up."""
+        blocks, nbytes, requested = self.depot_blocks, self.depot_bytes, 0
+        for c in self.caches:
+            for k in range(self.nclasses):
+                b = c["bins"][k]
+                n = as_int(b["count"]) + as_int(b["spares"])
+                blocks += n
+                nbytes += n * (self.class_size(lay, k) - lay.hdr)
+            requested += int(c["requested"])
+        return blocks, nbytes, requested
 
 
 def walk_region(heap, r):

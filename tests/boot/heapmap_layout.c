@@ -1,8 +1,9 @@
 /*
- * heapmap_layout.c - kernel/heapmap.c on the host, over a heap this test
+ * heapmap_layout.c - kernel/heapmap.c on the host, over heaps this test
  * lays out itself: two regions with a hole between them, the first one
- * added being the higher, and a quarantine. Under QEMU the kernel's heap
- * has one region, so this is where the layout of several is checked.
+ * added being the higher, and a quarantine; then one region with per-CPU
+ * (here per-thread) caches. Under QEMU the kernel's heap has one region,
+ * so this is where the layout of several is checked.
  *
  *   heapmap-layout            (run by tests/boot/run-heapmap-tests.sh)
  *
@@ -39,9 +40,10 @@ static void check(int ok, const char *name, const char *why)
 static char symbol(const struct heapmap_cell *c)
 {
 	static const char kinds[HEAPMAP_KINDS] = {
-	    [HEAPMAP_BLANK] = ' ', [HEAPMAP_GAP] = '|',
-	    [HEAPMAP_USED] = '#',  [HEAPMAP_FREE] = '.',
-	    [HEAPMAP_META] = 'H',  [HEAPMAP_QUARANTINED] = 'q',
+	    [HEAPMAP_BLANK] = ' ',  [HEAPMAP_GAP] = '|',
+	    [HEAPMAP_USED] = '#',   [HEAPMAP_FREE] = '.',
+	    [HEAPMAP_META] = 'H',   [HEAPMAP_QUARANTINED] = 'q',
+	    [HEAPMAP_CACHED] = 'c',
 	};
 
 	return c->mixed ? '+' : kinds[c->kind];
@@ -124,6 +126,60 @@ static void check_layout(void)
 	      "not");
 }
 
+/* What the walk shows of a cached heap: its blocks in caches, the
+ * caches' own memory. */
+struct cached_walk {
+	size_t cached, cached_ok, internal, internal_ok;
+};
+
+static int tally_cached(const struct heap_block_info *b, void *ctx)
+{
+	struct cached_walk *w = ctx;
+	const struct heapmap_cell *c = &map.cell[cell_of(b->ptr)];
+
+	if (b->cached) {
+		w->cached++;
+		w->cached_ok +=
+		    c->kind == HEAPMAP_CACHED || c->second == HEAPMAP_CACHED;
+	} else if (b->internal) {
+		w->internal++;
+		w->internal_ok += inside_is(b->ptr, b->size, HEAPMAP_META);
+	}
+	return 0;
+}
+
+static int check_cached(void)
+{
+	struct cached_walk w = {0};
+	struct heap *h = heap_create_flags(arena, sizeof arena, HEAP_CACHES);
+	void *small[TINY_COUNT];
+
+	if (!h) {
+		printf("FAIL - heapmap layout-cached-heap (no heap)\n");
+		return 1;
+	}
+	for (int i = 0; i < TINY_COUNT; i++)
+		small[i] = heap_alloc(h, 48);
+	for (int i = 0; i < TINY_COUNT; i++)
+		heap_free(h, small[i]);
+	if (heapmap_build(h, &map) != 0) {
+		printf("FAIL - heapmap layout-cached-heap (walk)\n");
+		return 1;
+	}
+	print_map("with a thread's cache");
+	heap_walk(h, tally_cached, &w);
+	/* a 48-byte block and its header share a cell or two: cached must be
+	 * the kind, or the runner-up of a mixed cell, where each one lies */
+	check(w.cached > 0 && w.cached_ok == w.cached,
+	      "cached-blocks-are-cached",
+	      "each block in the thread's cache shows as cached");
+	check(w.internal > 0 && w.internal_ok == w.internal,
+	      "cache-memory-is-metadata",
+	      "the cache's own memory shows as metadata, unmixed");
+	heap_destroy(h);
+	return 0;
+}
+
 int main(void)
 {
 	struct heap *h;
@@ -172,5 +228,7 @@ int main(void)
 	print_map("the quarantine flushed");
 	check(inside_is(gone, 12 * KIB, HEAPMAP_FREE), "flushed-block-is-free",
 	      "a block out of the quarantine shows as free");
+	if (check_cached() != 0)
+		return 1;
 	return failures != 0;
 }

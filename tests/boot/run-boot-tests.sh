@@ -69,15 +69,19 @@ expect_pass kernel-128M -m 128M -kernel "$ELF" -append exit
 
 # Every heap mode is a first-class configuration: the whole suite passes in
 # each, at the minimum RAM and at 128 MiB, and the verdict names the mode.
-for mode in fast check quarantine; do
-	expect_pass "mode-$mode-${MIN_MIB}M" --mode $mode -m "${MIN_MIB}M" \
-		-kernel "$ELF" -append "exit heap=$mode"
-	expect_pass "mode-$mode-128M" --mode $mode -m 128M \
+# Fast mode runs with its per-CPU caches (the default) and without them
+# (caches=off: the lock-only heap); the checking modes bypass the caches.
+# name_of MODE: "fast caches=off" -> "fast-caches-off".
+name_of() { echo "${1// caches=/-caches-}"; }
+for mode in fast "fast caches=off" check quarantine; do
+	expect_pass "mode-$(name_of "$mode")-${MIN_MIB}M" --mode "$mode" \
+		-m "${MIN_MIB}M" -kernel "$ELF" -append "exit heap=$mode"
+	expect_pass "mode-$(name_of "$mode")-128M" --mode "$mode" -m 128M \
 		-kernel "$ELF" -append "exit heap=$mode"
 done
 # Every CPU at once fits in the minimum too.
-for mode in fast quarantine; do
-	expect_pass "mode-$mode-${MIN_MIB}M-smp4" --mode $mode \
+for mode in fast "fast caches=off" quarantine; do
+	expect_pass "mode-$(name_of "$mode")-${MIN_MIB}M-smp4" --mode "$mode" \
 		--log '^smp_stress: 4 CPU(s) ran' -m "${MIN_MIB}M" -smp 4 \
 		-accel tcg,thread=multi -kernel "$ELF" -append "exit heap=$mode"
 done
@@ -136,29 +140,39 @@ done
 
 # Every misuse of the heap ends in the heap's own report, naming what was
 # wrong: fail=MODE commits it, heap= picks the heap's mode. The pattern is
-# the heap's message as the kernel's fault handler panics with it.
+# the heap's message as the kernel's fault handler panics with it. Fast
+# mode runs each with its per-CPU caches and without (caches=off): where
+# the caches change what is found first, each mode says so.
 misuse() { # MODE HEAP PATTERN
-	expect_fail_kernel "misuse-$1-$2" "$BOOT_TIMEOUT" $STATUS_FAILURE \
-		"exit tests=none fail=$1 heap=$2" \
+	expect_fail_kernel "misuse-$1-$(name_of "$2")" "$BOOT_TIMEOUT" \
+		$STATUS_FAILURE "exit tests=none fail=$1 heap=$2" \
 		"PANIC at [^ ]* (fault)[^:]*: heap: $3"
 }
-misuse double-free fast 'double free of 0x[0-9a-f]* (block already free)'
-misuse invalid-free fast 'free of 0x[0-9a-f]*, which points inside block'
-misuse foreign-free fast 'free of 0x[0-9a-f]*, which is not in this heap'
-misuse misaligned-free fast 'free of misaligned pointer'
-misuse overflow fast 'header of block 0x[0-9a-f]* corrupted .*previous block 0x[0-9a-f]* overflowed'
-misuse underflow fast 'header of block 0x[0-9a-f]* corrupted'
-misuse free-list fast 'free-list links of free block 0x[0-9a-f]* overwritten'
+for heap in fast "fast caches=off"; do
+	misuse double-free "$heap" 'double free of 0x[0-9a-f]* (block already free)'
+	misuse invalid-free "$heap" 'free of 0x[0-9a-f]*, which points inside block'
+	misuse foreign-free "$heap" 'free of 0x[0-9a-f]*, which is not in this heap'
+	misuse misaligned-free "$heap" 'free of misaligned pointer'
+	# with the caches, found when the damaged neighbour is freed
+	misuse overflow "$heap" 'header of block 0x[0-9a-f]* corrupted .*previous block 0x[0-9a-f]* overflowed'
+	misuse underflow "$heap" 'header of block 0x[0-9a-f]* corrupted (meta field 0x[0-9a-f]* does not verify'
+	# a block above the caches' limit: on a free list either way
+	misuse free-list "$heap" 'free-list links of free block 0x[0-9a-f]* overwritten (next link 0x00001234'
+done
+# A small block's link: in this CPU's cache, or on a free list without.
+misuse cache-link fast 'cache 0 lost [0-9]* blocks of 64 bytes: a link in a cached block names 0x00001234, not a cached block (written after free?)'
+misuse cache-link "fast caches=off" 'free-list links of free block 0x[0-9a-f]* overwritten (next link 0x00001234'
 misuse overflow check 'overflow: block 0x[0-9a-f]* (64 bytes asked for) written past its end at offset 64'
 misuse use-after-free check 'use after free: 0x[0-9a-f]* written after it was freed .*offset 40'
 misuse use-after-free quarantine 'use after free: 0x[0-9a-f]* written after it was freed .*offset 40'
 misuse double-free quarantine 'double free of 0x[0-9a-f]* (block already free)'
 # Fast mode cannot see a write into the middle of a freed block (a
-# documented blind spot): the kernel's own check panics instead, names the
-# mode and points to heap=check, and the harness must not mistake that for
-# the heap's report.
-for heap in "heap=fast" ""; do
-	expect_fail_kernel "must-fail-unreported-misuse${heap:+-${heap#heap=}}" \
+# documented blind spot), with or without its caches: the kernel's own
+# check panics instead, names the mode and points to heap=check, and the
+# harness must not mistake that for the heap's report.
+for heap in "heap=fast" "" "heap=fast caches=off"; do
+	suffix=${heap#heap=}
+	expect_fail_kernel "must-fail-unreported-misuse${heap:+-$(name_of "$suffix")}" \
 		"$BOOT_TIMEOUT" $STATUS_FAILURE \
 		"exit tests=none fail=use-after-free $heap" \
 		'PANIC at kernel/fail.c.*the heap did not report the misuse (fail=use-after-free, .*heap=fast cannot see a write into a freed block; boot with heap=check'

@@ -59,14 +59,16 @@ refused heap-typo "exit heap=chek" \
 refused heapmap-typo "exit heapmap=phase" \
 	"^cmdline: heapmap=phase: unknown value 'phase'; the values are: final phases filled fragmented none$"
 refused fail-typo "exit fail=nosuch" \
-	"^cmdline: fail=nosuch: unknown value 'nosuch'; the values are: panic triple-fault hang selftest selftest-leak selftest-damage .* use-after-free free-list$"
+	"^cmdline: fail=nosuch: unknown value 'nosuch'; the values are: panic triple-fault hang selftest selftest-leak selftest-damage .* use-after-free free-list cache-link$"
 refused acpi-value "exit acpi=yes" \
 	"^cmdline: acpi=yes: unknown value 'yes'; the values are: on off$"
+refused caches-value "exit caches=no" \
+	"^cmdline: caches=no: unknown value 'no'; the values are: on off$"
 refused heap-empty "exit heap=" \
 	"^cmdline: heap=: unknown value ''; the values are: fast check quarantine$"
 # An option that does not exist, or takes no value.
 refused unknown-option "exit verbose" \
-	"^cmdline: unknown option 'verbose'; the options are: exit tests= heap= fail= heapmap= acpi= smp-ops=$"
+	"^cmdline: unknown option 'verbose'; the options are: exit tests= heap= caches= fail= heapmap= acpi= smp-ops=$"
 refused exit-with-value "exit=1 exit" "^cmdline: unknown option 'exit=1'"
 # A bad word before 'exit' still ends the run with the verdict.
 refused typo-before-exit "heap=chek exit" "^cmdline: heap=chek: unknown value"
@@ -102,6 +104,11 @@ expect_pass cmdline-accepted --mode check -m 16M -kernel "$ELF" -append \
 expect_pass cmdline-acpi-off --mode quarantine \
 	--log '^smp: acpi=off: not reading the MADT' -m 16M -kernel "$ELF" \
 	-append "exit tests=regions heap=quarantine acpi=off heapmap=none"
+# caches= and heap= set apart, in either order: the verdict names both.
+expect_pass cmdline-caches-off-first --mode "fast caches=off" -m 16M \
+	-kernel "$ELF" -append "exit caches=off heap=fast tests=cache heapmap=none"
+expect_pass cmdline-caches-on --mode fast -m 16M -kernel "$ELF" -append \
+	"exit caches=off caches=on tests=cache heapmap=none"
 expect_pass cmdline-path-skipped --mode fast -m 16M -kernel "$ELF" -append \
 	"/boot/kernel.elf exit tests=regions some/where=else heapmap=none"
 expect_pass cmdline-smp-ops --log '^smp_stress: 1 CPU(s) on the system heap, each 1 random' \

@@ -47,6 +47,7 @@ USED=0000a8
 FREE=00a800
 META=a85700
 QUAR=a800a8
+CACHED=00a8a8
 
 failed=0
 
@@ -116,19 +117,20 @@ picture() {
 		cmp -s "$LOGS/$name.decoded.ppm" "$LOGS/$name.ppm" &&
 		"$PPMCELLS" "$LOGS/$name.decoded.ppm" >"$LOGS/$name.cells" || return 1
 	# Screen rows 1-18 hold the map (kernel/heapmap_draw.c).
-	awk -v u=$USED -v f=$FREE -v m=$META -v q=$QUAR '
+	awk -v u=$USED -v f=$FREE -v m=$META -v q=$QUAR -v c=$CACHED '
 		function kind(t) {
 			if (t == u) return "#"
 			if (t == f) return "."
 			if (t == m) return "H"
 			if (t == q) return "q"
+			if (t == c) return "c"
 			if (t == "000000") return " "
 			if (t == "000000/575757") return "|"
 			return "?"
 		}
 		function cell(t, two) {
-			if (split(t, two, "/") == 2 && kind(two[1]) ~ /[#.Hq]/ &&
-			    kind(two[2]) ~ /[#.Hq]/)
+			if (split(t, two, "/") == 2 && kind(two[1]) ~ /[#.Hqc]/ &&
+			    kind(two[2]) ~ /[#.Hqc]/)
 				return "+"
 			return kind(t)
 		}
@@ -152,7 +154,7 @@ serial_map() {
 }
 
 # census FILE: percent of the map's cells that are used, free, metadata,
-# quarantined, mixed, and anything else (unreadable).
+# quarantined, mixed, cached, and anything else (unreadable).
 census() {
 	awk '{
 		for (i = 1; i <= length($0); i++) {
@@ -162,18 +164,19 @@ census() {
 		}
 	} END {
 		if (!n) n = 1
-		printf "%d %d %d %d %d %d\n", 100 * k["#"] / n, 100 * k["."] / n,
+		printf "%d %d %d %d %d %d %d\n", 100 * k["#"] / n, 100 * k["."] / n,
 			100 * k["H"] / n, 100 * k["q"] / n, 100 * k["+"] / n,
-			100 * (n - k["#"] - k["."] - k["H"] - k["q"] - k["+"] - k["|"]) / n
+			100 * k["c"] / n,
+			100 * (n - k["#"] - k["."] - k["H"] - k["q"] - k["+"] - k["c"] - k["|"]) / n
 	}' "$1"
 }
 
 # colours NAME MIN_USED MIN_FREE: the screen's map has both colours over at
 # least those shares of its cells, and nothing unreadable. seen: the shares.
 colours() {
-	local used free meta quar mixed other
-	read -r used free meta quar mixed other < <(census "$LOGS/$1.screen")
-	seen="used ${used}%, free ${free}%, metadata ${meta}%, quarantined ${quar}%, mixed ${mixed}%, other ${other}%"
+	local used free meta quar mixed cached other
+	read -r used free meta quar mixed cached other < <(census "$LOGS/$1.screen")
+	seen="used ${used}%, free ${free}%, metadata ${meta}%, quarantined ${quar}%, mixed ${mixed}%, cached ${cached}%, other ${other}%"
 	[ "$used" -ge "$2" ] && [ "$free" -ge "$3" ] && [ "$other" -eq 0 ]
 }
 
@@ -309,6 +312,30 @@ fi
 result "$([ -z "$why" ] && echo 1 || echo 0)" $name "${seconds}s, $(tokens $name $QUAR) quarantined cells"
 [ -z "$why" ] || explain $name "$why"
 
+# After the SMP stress on 4 CPUs their caches hold blocks: the final map
+# shows them in the cached colour, and its numbers count them.
+name=vga-cached-smp4
+shoot $name '^kernel: done; halted' -smp 4 -accel tcg,thread=multi \
+	-kernel "$ELF" -append "tests=smp_stress"
+why=""
+if [ "$status" -ne 0 ]; then
+	why="no screenshot: the kernel never said it was done"
+elif ! has $name '^ALL TESTS PASSED'; then
+	why="no ALL TESTS PASSED line before the map"
+elif ! picture $name; then
+	why="no picture: screendump, PNG conversion or decoding failed"
+elif ! same_map $name "$FINAL"; then
+	why="the screen does not show the serial map (serial -, screen +)"
+elif ! colours $name 0 50; then
+	why="colours: $seen"
+elif [ "$(tokens $name $CACHED)" -eq 0 ]; then
+	why="no cached colour on the map"
+elif ! has $name '^heapmap: metadata .*   cached [0-9.]+ [KM]iB in [1-9][0-9]* blocks$'; then
+	why="the numbers do not count the cached blocks"
+fi
+result "$([ -z "$why" ] && echo 1 || echo 0)" $name "${seconds}s, $(tokens $name $CACHED) cached cells"
+[ -z "$why" ] || explain $name "$why"
+
 # What `make run GUI=1` shows: the ISO's own boot, every self-test, no exit
 # device, so the kernel halts with the final map on screen and its last
 # words in the console rows below it.
@@ -364,6 +391,21 @@ elif same_map $name "$FILLED"; then
 	echo "    the comparison took the fragmented screen for the filled map"
 else
 	result 1 $name "differs from the filled map"
+fi
+
+# Must fail: the quarantine's screen (the checking modes bypass the
+# caches) has no cached cell and no cached count: the checks that passed
+# vga-cached-smp4 must find none there.
+name=must-fail-no-cached
+if [ ! -s "$LOGS/vga-quarantine.cells" ]; then
+	result 0 $name
+	echo "    no screen from vga-quarantine to judge"
+elif [ "$(tokens vga-quarantine $CACHED)" -ne 0 ] ||
+	has vga-quarantine '^heapmap: metadata .*   cached [0-9.]+ [KM]iB in [1-9][0-9]* blocks$'; then
+	result 0 $name
+	echo "    the cached checks found cached blocks in a heap that bypasses the caches"
+else
+	result 1 $name "no cached cells, no cached count"
 fi
 
 [ "$failed" -eq 0 ]

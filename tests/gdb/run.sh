@@ -88,7 +88,7 @@ section() {
 # blocks SECTION-TEXT: the block lines of a heap-walk, as
 # "header payload size state requested check..."
 blocks() {
-	grep -E '^  0x[0-9a-f]+ +(0x[0-9a-f]+|-) +[0-9]+ +(used|free|quarantined|sentinel) ' <<<"$1" |
+	grep -E '^  0x[0-9a-f]+ +(0x[0-9a-f]+|-) +[0-9]+ +(used|cached|internal|free|quarantined|sentinel) ' <<<"$1" |
 		sed 's/^ *//'
 }
 
@@ -111,7 +111,7 @@ result() { # NAME OK [DETAIL...]
 # judge MODE LOG SERIAL: every check on one session's output.
 judge() {
 	local mode=$1 log=$2 serial=$3 stats walk lines victim aligned
-	local used free quar sent ok want got lo hi line
+	local used cached free quar sent ok want got lo hi line small
 
 	ok=0
 	grep -q '^Breakpoint 1, kmain ' "$log" && ok=1
@@ -123,34 +123,49 @@ judge() {
 	lines=$(blocks "$walk")
 	victim=$(sed -n 's/^victim \(0x[0-9a-f]*\)$/\1/p' "$log")
 	aligned=$(sed -n 's/^aligned \(0x[0-9a-f]*\)$/\1/p' "$log")
+	small=$(sed -n 's/^cached \(0x[0-9a-f]*\)$/\1/p' "$log")
 	used=$(grep -c ' used ' <<<"$lines")
+	cached=$(grep -c ' cached ' <<<"$lines")
 	free=$(grep -c ' free ' <<<"$lines")
 	quar=$(grep -c ' quarantined ' <<<"$lines")
 	sent=$(grep -c ' sentinel ' <<<"$lines")
 
-	want="$(stat_of "$stats" used_blocks) $(stat_of "$stats" free_blocks) $(stat_of "$stats" quarantined_blocks) $(stat_of "$stats" regions)"
-	got="$used $free $quar $sent"
+	# heap-stats says what heap_get_stats would: cached blocks apart from
+	# the callers' (internal ones, the caches' own, in neither)
+	want="$(stat_of "$stats" used_blocks) $(stat_of "$stats" cached_blocks) $(stat_of "$stats" free_blocks) $(stat_of "$stats" quarantined_blocks) $(stat_of "$stats" regions)"
+	got="$used $cached $free $quar $sent"
 	ok=0
 	[ "$got" = "$want" ] && [ "$used" -ge 2 ] && ok=1
-	if [ "$mode" = quarantine ] && [ "$quar" -lt 1 ]; then ok=0; fi
+	if [ "$mode" = quarantine ] && { [ "$quar" -lt 1 ] || [ "$cached" -ne 0 ]; }; then ok=0; fi
+	if [ "$mode" = fast ] && [ "$cached" -lt 1 ]; then ok=0; fi
 	result "$mode: heap-walk lists the blocks heap-stats counts" $ok \
-		"used free quarantined sentinels: walk '$got', stats '$want'"
+		"used cached free quarantined sentinels: walk '$got', stats '$want'"
 
 	# payload bytes per state: block size less the header (payload - block)
-	local bused=0 bfree=0 bquar=0 blk pay size state rest
+	local bused=0 bcached=0 bfree=0 bquar=0 blk pay size state rest
 	while read -r blk pay size state rest; do
 		case $state in
 		used) bused=$((bused + size - (pay - blk))) ;;
+		cached) bcached=$((bcached + size - (pay - blk))) ;;
 		free) bfree=$((bfree + size - (pay - blk))) ;;
 		quarantined) bquar=$((bquar + size - (pay - blk))) ;;
 		esac
 	done <<<"$lines"
-	got="$bused $bfree $bquar"
-	want="$(stat_of "$stats" bytes_used) $(stat_of "$stats" bytes_free) $(stat_of "$stats" bytes_quarantined)"
+	got="$bused $bcached $bfree $bquar"
+	want="$(stat_of "$stats" bytes_used) $(stat_of "$stats" bytes_cached) $(stat_of "$stats" bytes_free) $(stat_of "$stats" bytes_quarantined)"
 	ok=0
 	[ "$got" = "$want" ] && ok=1
 	result "$mode: heap-walk's block sizes add up to heap-stats' bytes" $ok \
-		"used free quarantined bytes: walk '$got', stats '$want'"
+		"used cached free quarantined bytes: walk '$got', stats '$want'"
+
+	# the small block freed from the debugger: in this CPU's cache with
+	# the caches (fast mode), held by the quarantine without them
+	line=$(grep "^$small " <<<"$lines")
+	want=$([ "$mode" = fast ] && echo cached || echo quarantined)
+	ok=0
+	[ -n "$small" ] && grep -qE "^0x[0-9a-f]+ +0x[0-9a-f]+ +[0-9]+ +$want +- +ok$" <<<"$line" && ok=1
+	result "$mode: heap-walk shows the small block freed as $want" $ok \
+		"block $small: '$line'"
 
 	lo=$(sed -n 's/^heap: system heap in \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) .*/\1-\2/p' "$serial" | head -n 1)
 	ok=0
@@ -171,7 +186,7 @@ judge() {
 
 	line=$(section "$log" check)
 	ok=0
-	grep -qx "heap-check: OK ($((used + free + quar)) blocks, $free free)" <<<"$line" && ok=1
+	grep -qx "heap-check: OK ($(grep -vc ' sentinel ' <<<"$lines") blocks, $free free)" <<<"$line" && ok=1
 	result "$mode: heap-check finds the heap consistent" $ok "$line"
 
 	lines=$(blocks "$(section "$log" walk-bad-check)")
@@ -203,6 +218,16 @@ judge() {
 		ok=1
 	fi
 	result "$mode: one bit flipped in a size: heap-check names the header" $ok "$line"
+
+	if [ "$mode" = fast ]; then
+		line=$(section "$log" check-bad-cache-link)
+		ok=0
+		if grep -qE "^heap-check: block $small: cache 0 head\[[0-9]+\]: links to 0x[0-9a-f]+, not a cached block of [0-9]+ bytes" <<<"$line" &&
+			! grep -q 'heap-check: OK' <<<"$line"; then
+			ok=1
+		fi
+		result "$mode: one bit flipped in a cached block's link: heap-check names the cache list" $ok "$line"
+	fi
 
 	line=$(section "$log" check-bad-bitmap)
 	ok=0

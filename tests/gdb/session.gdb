@@ -8,14 +8,19 @@ continue
 
 # Blocks in every state, made from the debugger so that the test does not
 # hang on what the kernel happens to leave: two in use (one aligned), one
-# freed (quarantined in quarantine mode, merged away in fast mode).
+# freed above the caches' limit (quarantined in quarantine mode, merged
+# away in fast mode), one small one freed (into this CPU's cache in fast
+# mode, quarantined in quarantine mode).
 set $small = (unsigned char *)allocate_memory(100)
 set $aligned = (unsigned char *)allocate_aligned_memory(4096, 300)
 set $gone = (unsigned char *)allocate_memory(2000)
 call (void)deallocate_memory($gone)
+set $cachedp = (unsigned char *)allocate_memory(48)
+call (void)deallocate_memory($cachedp)
 set $victim = $small - sizeof(struct block)
 printf "victim 0x%08x\n", (unsigned)$victim
 printf "aligned 0x%08x\n", (unsigned)($aligned - sizeof(struct block))
+printf "cached 0x%08x\n", (unsigned)($cachedp - sizeof(struct block))
 
 echo ==== stats\n
 heap-stats
@@ -39,6 +44,13 @@ set *((unsigned char *)$victim + sizeof(uintptr_t)) ^= 0x10
 echo ==== check-bad-size\n
 heap-check
 set *((unsigned char *)$victim + sizeof(uintptr_t)) ^= 0x10
+
+# Must fail (fast mode): the link a cached block keeps to the next one of
+# its batch, as a write after free would leave it.
+set *(unsigned *)$cachedp ^= 0x10
+echo ==== check-bad-cache-link\n
+heap-check
+set *(unsigned *)$cachedp ^= 0x10
 
 # Must fail: a first-level bitmap bit that disagrees with its row.
 set var system_heap->fl_map ^= 1
