@@ -25,7 +25,7 @@ int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
  * nothing is resealed - and damage to it would be overwritten unseen: a
  * header that is not as it must be is reported first.
  */
-void mm_set_prev(struct heap *h, struct block *n, struct block *was,
+void mm_set_prev(struct heap *h, struct block *n, const struct block *was,
 		 struct block *prev)
 {
 	if (!mm_header_sound(h, n) || n->prev != was)
@@ -189,7 +189,6 @@ static void *alloc_once(struct heap *h, size_t n, size_t need, size_t align)
  */
 static int give_back_waiting(struct heap *h)
 {
-	struct mm_cache *c;
 	int any = 0;
 
 	if (h->q_count) {
@@ -201,7 +200,8 @@ static int give_back_waiting(struct heap *h)
 					  memory_order_relaxed);
 		any |= h->depot_blocks != 0;
 		mm_depot_give_back(h);
-		c = mm_cache_mine(h);
+		struct mm_cache *c = mm_cache_mine(h);
+
 		if (c && mm_cache_give_back(h, c))
 			any = 1;
 		if (!mm_hooks.local && mm_shards_give_back(h))

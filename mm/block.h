@@ -96,7 +96,8 @@ _Static_assert(sizeof(struct block) == 4 * sizeof(uintptr_t),
 	       "header is four words: 16 bytes on i386, 32 on x86_64");
 _Static_assert(sizeof(struct free_links) <= MIN_PAYLOAD,
 	       "a minimal payload must hold the free-list links");
-_Static_assert(MIN_BLOCK + 2 * HEAP_ALIGN + HEAP_REDZONE <= META_SLACK_MASK,
+_Static_assert(MIN_BLOCK + (size_t)2 * HEAP_ALIGN + HEAP_REDZONE <=
+		   META_SLACK_MASK,
 	       "the largest slack a block can keep fits its meta field");
 
 static inline uintptr_t round_up(uintptr_t x, uintptr_t align)

@@ -536,7 +536,7 @@ out:
  * thread's calls stay within a few pages of one another. */
 static unsigned shard_index(void)
 {
-	unsigned char here;
+	unsigned char here = 0;
 	uintptr_t a = (uintptr_t)&here >> 16;
 
 	return (unsigned)((a * HASH_K1) >> (sizeof(uintptr_t) * 8 - 4)) %

@@ -235,6 +235,12 @@ int mm_neighbours_intact(struct heap *h, struct block *b)
 		    block_payload(b));
 		return 0;
 	}
+	/* and prev's own link: every word of both neighbours is looked at,
+	 * as one hash over them all once did */
+	if (prev && !prev_ok(h, r, prev)) {
+		mm_report_header(h, prev, block_payload(b));
+		return 0;
+	}
 	return 1;
 }
 

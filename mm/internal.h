@@ -162,7 +162,7 @@ static inline int mm_checking(const struct heap *h)
 
 /* block operations shared by alloc, free and realloc (alloc.c, free.c) */
 int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes);
-void mm_set_prev(struct heap *h, struct block *n, struct block *was,
+void mm_set_prev(struct heap *h, struct block *n, const struct block *was,
 		 struct block *prev);
 void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 		  unsigned align_log2);

@@ -47,7 +47,9 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	old = mm_usable(h, b);
 	align_log2 = meta_align_log2(mm_meta(h, b));
 	next = block_next(b);
-	if (!mm_header_sound(h, next)) {
+	/* all of next, prev link included: a realloc in place may not touch
+	 * it, and damage there must not wait for a merge to be seen */
+	if (!mm_header_sound(h, next) || next->prev != b) {
 		mm_report_header(h, next, ptr);
 		return NULL;
 	}
@@ -88,9 +90,7 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 {
 	uintptr_t data;
 	struct block *b = mm_owned_block(h, ptr, &data);
-	struct mm_cache *c;
 	size_t old, payload;
-	uintptr_t irq;
 	unsigned k;
 	void *q;
 
@@ -101,8 +101,9 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 	old = payload - meta_slack(data);
 	k = cache_class_of(n);
 	if (cache_class_payload(k) == payload) {
-		irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
-		c = mm_cache_mine(h);
+		uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
+		struct mm_cache *c = mm_cache_mine(h);
+
 		if (c) {
 			block_set_meta(
 			    b, meta_make(block_key(h->secret, b),
