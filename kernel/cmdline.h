@@ -60,7 +60,7 @@
  *   fail=use-after-free  write into a freed block, then allocate; only
  *                      checking mode sees it (heap=check): in fast mode
  *                      the kernel panics saying the heap did not
- *   fail=free-list     overwrite the list link of a freed 2 KiB block
+ *   fail=free-list     overwrite the list link of a freed 8 KiB block
  *                      (above the caches' limit: on a free list), then
  *                      allocate
  *   fail=cache-link    overwrite the link of a freed 64-byte block (in

@@ -24,8 +24,8 @@ static void triple_fault(void)
 	__asm__ volatile("lidt %0; int3" : : "m"(empty_idt));
 }
 
-/* Above the caches' limit (1 KiB): freed onto a free list, not cached. */
-#define LISTED_BYTES 2048
+/* Above the caches' limit (4 KiB): freed onto a free list, not cached. */
+#define LISTED_BYTES 8192
 #define CACHED_BYTES 64
 
 /*

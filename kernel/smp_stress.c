@@ -94,17 +94,18 @@ static uint32_t next_random(struct stress_cpu *c)
 }
 
 /* Mostly small, some medium, a few large, as in a kernel; sizes 0 and odd
- * sizes included. Of a thousand: 1 of 4..32 KiB, 29 of 1..4 KiB (both
- * above the caches' 1 KiB limit), 170 of 64 B..1 KiB, 800 under 64 B. */
+ * sizes included. Of a thousand: 1 of 8..36 KiB, 44 of 4..8 KiB (both
+ * above the caches' 4 KiB limit: the locked path), 155 of 64 B..1 KiB,
+ * 800 under 64 B. */
 static size_t random_size(struct stress_cpu *c)
 {
 	uint32_t r = next_random(c), k = r % 1000;
 
 	r >>= 10;
 	if (k < 1)
-		return 4096 + r % 28672;
+		return 8192 + r % 28672;
 	if (k < 45)
-		return 1025 + r % 3071;
+		return 4097 + r % 4096;
 	if (k < 200)
 		return 64 + r % 961;
 	return r % 64;

@@ -271,8 +271,15 @@ class Caches:
             c = c.dereference()["next"]
 
     def class_size(self, lay, k):
-        """cache_class_size(): the block size of class k."""
-        return lay.min_block + k * HEAP_ALIGN
+        """cache_class_size() of mm/cache.h: the block size of class k:
+        every 16 bytes of payload up to 1 KiB, then 8 classes to each
+        power of two."""
+        fine = 1024 // HEAP_ALIGN
+        if k < fine:
+            return lay.hdr + (k + 1) * HEAP_ALIGN
+        j = k - fine
+        f = 10 + (j >> 3)
+        return lay.hdr + (1 << f) + (((j & 7) + 1) << (f - 3))
 
     def held(self, lay):
         """(blocks, payload bytes, net bytes requested) in every cache

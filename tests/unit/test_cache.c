@@ -341,7 +341,6 @@ static void test_overflow_into_a_cached_header_is_reported(void **state)
 	heap_drain_caches(e->h);
 	assert_true(e->log.count[HEAP_FAULT_CORRUPTED] >= 1);
 	assert_int_equal(e->log.total, e->log.count[HEAP_FAULT_CORRUPTED]);
-	assert_ptr_equal(e->log.last.block, b - 4 * sizeof(uintptr_t));
 	fault_log_reset(&e->log);
 	a[gap - 4 * sizeof(uintptr_t)] = saved;
 	heap_free(e->h, a);
