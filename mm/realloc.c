@@ -160,9 +160,11 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 
 	if (!ptr || !heap_valid(h))
 		return 0;
-	/* the holder of a block alone changes it: no lock needed to read */
-	b = mm_owned_block(h, ptr, &data);
-	if (b && !mm_checking(h) && !MM_ANNOTATED)
+	/* with caches, as fast as a free: the holder of a block alone changes
+	 * its check and meta, so no lock is needed to read them (its prev
+	 * link, which neighbours rewrite under the lock, is left to them) */
+	if (h->cached && (b = mm_owned_block(h, ptr, &data)) != NULL &&
+	    !MM_ANNOTATED)
 		return block_payload_size(b);
 	if (heap_lock(h, &irq) != 0)
 		return 0;

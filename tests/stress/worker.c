@@ -73,8 +73,8 @@ static void take(struct run *r, struct slot *s, unsigned char *p, size_t size,
 	if ((uintptr_t)p % HEAP_ALIGN != 0)
 		stress_fail("%s %u: %s returned %p, not %u-byte aligned",
 			    w->kind, w->owner, op, (void *)p, HEAP_ALIGN);
-	/* no lock: only the block's holder changes what this reads */
 	s->usable = heap_usable_size(w->heap, p);
+	w->calls++;
 	if (s->usable < size)
 		stress_fail("%s %u: %s of %zu bytes gave %p with only %zu "
 			    "usable",
