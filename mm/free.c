@@ -95,24 +95,6 @@ static int linked(const struct region *r, const struct block *b)
 	       (uintptr_t)next >= (uintptr_t)b + MIN_BLOCK && next->prev == b;
 }
 
-/*
- * b's prev link names the block that ends where b starts, or nothing for
- * the first block of r. prev is outside b's check, so this is its check:
- * only the genuine neighbour passes.
- */
-static int prev_ok(const struct heap *h, const struct region *r,
-		   const struct block *b)
-{
-	const struct block *p = b->prev;
-
-	if (!p)
-		return b == r->first;
-	return ((uintptr_t)p & (HEAP_ALIGN - 1)) == 0 &&
-	       (uintptr_t)p >= (uintptr_t)r->first &&
-	       (uintptr_t)p < (uintptr_t)b && mm_block_fits(h, r, p) &&
-	       block_next(p) == b;
-}
-
 static void report_invalid(struct heap *h, const void *ptr, const char *op,
 			   const char *fmt)
 {
@@ -172,14 +154,14 @@ struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
 	/* a free header whose neighbours do not name it is a stale one,
 	 * inside the free block that absorbed it (the walk finds which) */
 	if (!block_intact(h->secret, b) ||
-	    (block_is_free(b) && (!linked(r, b) || !prev_ok(h, r, b)))) {
+	    (block_is_free(b) && (!linked(r, b) || !mm_prev_ok(h, r, b)))) {
 		/* damaged, stale or no header at all: the region says which */
 		explain_pointer(h, r, b, ptr, name);
 		return NULL;
 	}
 	/* a header that verifies must still stay inside its region: with the
 	 * secret read out of memory, one can be forged */
-	if (!mm_block_fits(h, r, b) || !prev_ok(h, r, b)) {
+	if (!mm_block_fits(h, r, b) || !mm_prev_ok(h, r, b)) {
 		mm_report_header(h, b, ptr);
 		return NULL;
 	}
@@ -224,7 +206,7 @@ int mm_neighbours_intact(struct heap *h, struct block *b)
 	/* a prev that names no block ending here is b's fault; a genuine one
 	 * whose other words are damaged is its own (and never read wild:
 	 * prev_ok() keeps it inside the region) */
-	if (!prev_ok(h, r, b) || (prev && !mm_header_sound(h, prev))) {
+	if (!mm_prev_ok(h, r, b) || (prev && !mm_header_sound(h, prev))) {
 		int readable = prev &&
 			       ((uintptr_t)prev & (HEAP_ALIGN - 1)) == 0 &&
 			       (uintptr_t)prev >= (uintptr_t)r->first &&
@@ -237,7 +219,7 @@ int mm_neighbours_intact(struct heap *h, struct block *b)
 	}
 	/* and prev's own link: every word of both neighbours is looked at,
 	 * as one hash over them all once did */
-	if (prev && !prev_ok(h, r, prev)) {
+	if (prev && !mm_prev_ok(h, r, prev)) {
 		mm_report_header(h, prev, block_payload(b));
 		return 0;
 	}

@@ -182,6 +182,15 @@ struct block *fl_take(struct heap *h, size_t size)
 		mm_report_header(h, b, NULL);
 		return NULL;
 	}
+	/* its extent is sound, so it can still be handed out; a prev link
+	 * that names no block is reported here, where it is seen, not left
+	 * to a merge that may never come */
+	{
+		const struct region *r = mm_region_of(h, (uintptr_t)b);
+
+		if (!r || !mm_prev_ok(h, r, b))
+			mm_report_header(h, b, NULL);
+	}
 	if (!block_is_listed(b)) {
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,

@@ -281,6 +281,24 @@ static inline int mm_block_fits(const struct heap *h, const struct region *r,
 int mm_reentered(struct heap *h);
 
 /*
+ * b's prev link names the block that ends where b starts, or nothing for
+ * the first block of r. prev is outside b's check, so this is its check:
+ * only the genuine neighbour passes.
+ */
+static inline int mm_prev_ok(const struct heap *h, const struct region *r,
+			     const struct block *b)
+{
+	const struct block *p = b->prev;
+
+	if (!p)
+		return b == r->first;
+	return ((uintptr_t)p & (HEAP_ALIGN - 1)) == 0 &&
+	       (uintptr_t)p >= (uintptr_t)r->first &&
+	       (uintptr_t)p < (uintptr_t)b && mm_block_fits(h, r, p) &&
+	       block_next(p) == b;
+}
+
+/*
  * Every public operation that needs the lock runs between these two.
  * heap_lock() returns 0 with the lock held, or -1 (reported) when the call
  * comes from inside one of this heap's own callbacks, whose caller holds
