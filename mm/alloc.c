@@ -98,8 +98,12 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	if (rest_size < MIN_BLOCK)
 		return;
 	b->size = size | (b->size & BLOCK_FLAGS);
-	if (block_is_listed(next) && mm_header_sound(h, next) &&
-	    fl_remove(h, next) == 0) {
+	/* a free successor is merged into the rest: all of its header first,
+	 * since absorbing it would erase damage unseen */
+	if (block_is_listed(next) &&
+	    (!mm_header_sound(h, next) || next->prev != b)) {
+		mm_report_header(h, next, NULL);
+	} else if (block_is_listed(next) && fl_remove(h, next) == 0) {
 		rest_size += block_size(next);
 		poison_to = (uintptr_t)block_payload(next) + LINKS_SIZE;
 		was = next;
