@@ -64,7 +64,7 @@ _Static_assert(CACHE_MAX_PAYLOAD / 16 <= META_SLACK_MASK + 1,
  * vanish into caches.
  */
 #define CACHE_BATCH_BYTES_MIN 256u
-#define CACHE_BATCH_BYTES_MAX 2048u
+#define CACHE_BATCH_BYTES_MAX 4096u
 #define CACHE_BATCH_MIN	      4u
 #define CACHE_BATCH_MAX	      32u
 
