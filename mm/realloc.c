@@ -120,6 +120,9 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 	q = heap_alloc(h, n);
 	if (!q)
 		return NULL;
+	/* the caller may have used all it was told it had, not only what it
+	 * asked for */
+	old = mm_usable(h, b);
 	mm_copy(q, ptr, n < old ? n : old);
 	heap_free(h, ptr);
 	*done = 1;

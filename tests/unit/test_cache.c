@@ -199,6 +199,26 @@ static void test_coarse_classes_share_a_block(void **state)
 	heap_free(e->h, p);
 }
 
+/* A realloc that moves through the caches keeps every byte the caller was
+ * told it could use, not only the bytes it asked for. */
+static void test_cached_realloc_keeps_the_usable_bytes(void **state)
+{
+	struct env *e = *state;
+	unsigned char *p = heap_alloc(e->h, 20), *q;
+	size_t usable = heap_usable_size(e->h, p);
+
+	assert_true(usable > 20);
+	pattern_fill(p, usable, 9);
+	q = heap_realloc(e->h, p, 300);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, p);
+	assert_true(pattern_intact(q, usable, 9));
+	/* a size in the same class stays in place */
+	assert_ptr_equal(heap_realloc(e->h, q, 290), q);
+	assert_true(pattern_intact(q, usable, 9));
+	heap_free(e->h, q);
+}
+
 static void test_large_blocks_bypass_the_cache(void **state)
 {
 	struct env *e = *state;
@@ -772,6 +792,7 @@ int main(void)
 	    T(test_cache_hits_take_no_lock),
 	    T(test_lock_is_taken_once_per_batch),
 	    T(test_coarse_classes_share_a_block),
+	    T(test_cached_realloc_keeps_the_usable_bytes),
 	    T(test_large_blocks_bypass_the_cache),
 	    T(test_double_free_of_a_cached_block_is_reported),
 	    T(test_double_free_after_the_drain_is_reported),
