@@ -80,6 +80,11 @@ static struct mm_local *host_local(void)
 	return &me.local;
 }
 
+void mm_host_release_caches(void)
+{
+	mm_local_release(&me.local);
+}
+
 static void forget_in_child(void)
 {
 	me.tid = 0;

@@ -13,6 +13,15 @@
 /* Install the host hooks. Call once before creating heaps. */
 void mm_host_init(void);
 
+/*
+ * Give the calling thread's caches (HEAP_CACHES heaps) back to their heaps
+ * now, as its exit would. A thread's exit does this by itself; a process
+ * that shares a heap with others and leaves by _exit() or by returning from
+ * main must call it first, or its caches stay claimed in the shared heap.
+ * The thread may go on: its next call on a heap claims a cache again.
+ */
+void mm_host_release_caches(void);
+
 /* The default reporter: message on stderr, then abort(). */
 void mm_host_fault_abort(const struct heap_fault *f, void *ctx);
 

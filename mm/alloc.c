@@ -224,6 +224,8 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	p = alloc_once(h, n, need, align);
 	if (!p && give_back_waiting(h))
 		p = alloc_once(h, n, need, align);
+	if (!p && h->cached)
+		h->starved++;
 	if (p) {
 		ann_alloc(p, n);
 		if (mm_checking(h))
@@ -232,17 +234,33 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	return p;
 }
 
+/* Under the lock, and once more after the other caches gave back if it
+ * failed for want of memory while they held some. */
+static void *alloc_retrying(struct heap *h, size_t size, size_t align)
+{
+	for (unsigned tries = 1;; tries++) {
+		uintptr_t irq;
+		unsigned starved;
+		void *p;
+
+		if (heap_lock(h, &irq) != 0)
+			return NULL;
+		starved = h->starved;
+		p = mm_alloc_locked(h, size, align);
+		starved = h->starved != starved;
+		heap_unlock(h, irq);
+		/* other CPUs' caches go back at their next call: once, wait
+		 * for them and try again */
+		if (p || !starved || tries == CACHE_WAIT_TRIES ||
+		    !mm_wait_for_caches(h))
+			return p;
+	}
+}
+
 /* Apart, so that heap_alloc itself stays small for its cache hits. */
 static MM_NOINLINE void *alloc_with_lock(struct heap *h, size_t size)
 {
-	uintptr_t irq;
-	void *p;
-
-	if (heap_lock(h, &irq) != 0)
-		return NULL;
-	p = mm_alloc_locked(h, size, HEAP_ALIGN);
-	heap_unlock(h, irq);
-	return p;
+	return alloc_retrying(h, size, HEAP_ALIGN);
 }
 
 void *heap_alloc(struct heap *h, size_t size)
@@ -260,19 +278,12 @@ void *heap_alloc(struct heap *h, size_t size)
 
 void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
 {
-	uintptr_t irq;
-	void *p;
-
 	if (!heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
 	    align > HEAP_MAX_ALIGN)
 		return NULL;
 	if (align <= HEAP_ALIGN)
 		return heap_alloc(h, size);
-	if (heap_lock(h, &irq) != 0)
-		return NULL;
-	p = mm_alloc_locked(h, size, align);
-	heap_unlock(h, irq);
-	return p;
+	return alloc_retrying(h, size, align);
 }
 
 void *heap_calloc(struct heap *h, size_t nmemb, size_t size)

@@ -530,6 +530,8 @@ out:
 	return done;
 }
 
+static size_t cache_held(const struct mm_cache *c, size_t *bytes);
+
 /* --- shards: the caches when there is no local hook ------------------ */
 
 /* The shard for the caller's stack: threads' stacks lie far apart, and a
@@ -647,6 +649,47 @@ size_t mm_shards_give_back(struct heap *h)
 		}
 	}
 	return given;
+}
+
+/*
+ * An allocation failed (lock not held now) while other CPUs' caches may
+ * hold what it needs: mm_alloc_locked moved drain_gen, and each of them
+ * gives all back at its next call. Wait, a bounded while, until none that
+ * holds blocks is behind: 1 then, and another try may succeed; 0 if some
+ * still hold theirs (a CPU or thread that makes no call on the heap keeps
+ * its cache until it does, or exits).
+ */
+int mm_wait_for_caches(struct heap *h)
+{
+	unsigned self = self_token();
+
+	for (unsigned round = 0; round < CACHE_WAIT_ROUNDS; round++) {
+		const struct mm_cache *c;
+		int behind = 0;
+		uintptr_t irq;
+		size_t bytes;
+		unsigned gen;
+
+		if (heap_lock(h, &irq) != 0)
+			return 0;
+		gen = atomic_load_explicit(&h->drain_gen, memory_order_relaxed);
+		if (!mm_hooks.local)
+			mm_shards_give_back(h); /* the idle ones */
+		for (c = h->caches; c && !behind; c = c->next) {
+			unsigned o = count_of(&c->owner);
+
+			/* an owner's drained changes under the lock only */
+			if (o != 0 && o != self && c->drained != gen &&
+			    cache_held(c, &bytes) != 0)
+				behind = 1;
+		}
+		heap_unlock(h, irq);
+		if (!behind)
+			return 1;
+		if (mm_hooks.relax)
+			mm_hooks.relax();
+	}
+	return 0;
 }
 
 /* heap_check: the shards nobody is using hold still while looked at. */

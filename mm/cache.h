@@ -75,6 +75,13 @@ _Static_assert(CACHE_MAX_PAYLOAD / 16 <= META_SLACK_MASK + 1,
 #define CACHE_BUDGET_MIN ((size_t)8 << 10)
 #define CACHE_BUDGET_MAX ((size_t)256 << 10)
 
+/* How many times an allocation that failed looks (lock, relax) for the
+ * other caches to give back before it gives up (mm_wait_for_caches). */
+#define CACHE_WAIT_ROUNDS 1000u
+/* How many times it tries, waiting between tries (others may have taken
+ * what the caches gave back before it looked). */
+#define CACHE_WAIT_TRIES 4u
+
 /* Full batches the depot keeps per class before the heap takes them. */
 #define DEPOT_BATCHES 64u
 

@@ -100,6 +100,7 @@ struct heap {
 	size_t depot_blocks, depot_bytes;
 	size_t internal_blocks, internal_bytes; /* the caches themselves */
 	size_t lost_blocks, lost_bytes; /* cached, behind a damaged link */
+	unsigned starved; /* allocations failed while caches were on */
 
 	heap_fault_fn fault_fn;
 	void *fault_ctx;
@@ -358,6 +359,7 @@ int mm_cache_check(struct heap *h, struct mm_cache *c);
 void *mm_shard_alloc(struct heap *h, size_t n);
 int mm_shard_free(struct heap *h, void *ptr);
 size_t mm_shards_give_back(struct heap *h);
+int mm_wait_for_caches(struct heap *h);
 int mm_shards_check(struct heap *h);
 void mm_caches_init(struct heap *h);
 /* registry.c */

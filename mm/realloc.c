@@ -148,11 +148,21 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 		if (done)
 			return q;
 	}
-	if (heap_lock(h, &irq) != 0)
-		return NULL;
-	q = realloc_locked(h, ptr, size);
-	heap_unlock(h, irq);
-	return q;
+	for (unsigned tries = 1;; tries++) {
+		unsigned starved;
+
+		if (heap_lock(h, &irq) != 0)
+			return NULL;
+		starved = h->starved;
+		q = realloc_locked(h, ptr, size);
+		starved = h->starved != starved;
+		heap_unlock(h, irq);
+		/* out of memory while other CPUs' caches held some (ptr is
+		 * untouched then): once, wait for them and try again */
+		if (q || !starved || tries == CACHE_WAIT_TRIES ||
+		    !mm_wait_for_caches(h))
+			return q;
+	}
 }
 
 size_t heap_usable_size(struct heap *h, const void *ptr)

@@ -36,7 +36,7 @@ host    make                     make
 host    gcc                      gcc
 host    clang                    clang
 host    libc6-dev                /usr/include/stdio.h
-host    libcmocka-dev            /usr/include/cmocka.h
+host    libcmocka-dev            /usr/lib/x86_64-linux-gnu/libcmocka.so
 host    valgrind                 /usr/include/valgrind/memcheck.h
 i386    gcc-i686-linux-gnu       i686-linux-gnu-gcc
 i386    libc6-dev-i386-cross     /usr/i686-linux-gnu/include/stdio.h

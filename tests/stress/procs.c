@@ -7,9 +7,11 @@
  * holds on a clock all children share (span.h). Once all have exited, the
  * parent replays the logs: no two blocks may ever have shared a byte while
  * both were live. Then the heap must be back to how heap_create left it
- * (endcheck.h).
+ * (endcheck.h). With -c each process has its own caches in the shared
+ * heap, and gives them back before it exits.
  *
  *   stress-procs [-w processes] [-n ops-per-process] [-m heap-MiB] [-s seed]
+ *                [-c] [-b]
  *
  * Prints one "result: ..." line and exits 0, or "stress: ..." lines naming
  * what went wrong and exits 1.
@@ -58,7 +60,8 @@ static void *map_shared(size_t bytes)
 	return p;
 }
 
-static _Noreturn void child(struct shared *sh, struct worker *w, pid_t parent)
+static _Noreturn void child(struct shared *sh, struct worker *w, pid_t parent,
+			    int release)
 {
 	/* a parent killed by a timeout must not leave children spinning on
 	 * a heap nobody checks */
@@ -70,6 +73,9 @@ static _Noreturn void child(struct shared *sh, struct worker *w, pid_t parent)
 	worker_run(w);
 	sh->result[w->owner].calls = w->calls;
 	sh->result[w->owner].logged = w->logged;
+	/* a process leaving a shared heap gives its caches back first */
+	if (release)
+		mm_host_release_caches();
 	_exit(0);
 }
 
@@ -136,10 +142,13 @@ static void check_overlap(struct shared *sh, struct span *const *log,
 
 int main(int argc, char **argv)
 {
-	struct options o = {6, 200000, (size_t)32 << 20, 0};
+	struct options o = {
+	    .workers = 6, .ops = 200000, .heap_bytes = (size_t)32 << 20};
 	struct span *log[MAX_PROCS];
 	pid_t pid[MAX_PROCS], parent = getpid();
 	struct heap_stats start, end;
+	struct endcheck e;
+	size_t span;
 	size_t calls = 0, spans = 0, ops;
 	struct shared *sh;
 	unsigned char *mem;
@@ -152,15 +161,13 @@ int main(int argc, char **argv)
 	if (o.ops > (UINT32_MAX / 2 - WORKER_SLOTS) / o.workers)
 		stress_cannot("%zu ops per process would wrap the clock",
 			      o.ops);
-	mm_host_init();
 	sh = map_shared(sizeof *sh);
 	for (unsigned i = 0; i < o.workers; i++)
 		log[i] = map_shared(o.ops * sizeof(struct span));
 	mem = map_shared(o.heap_bytes);
 	memset(mem, 0xa5, o.heap_bytes);
-	h = heap_create(mem, o.heap_bytes);
-	if (!h)
-		stress_cannot("heap_create(%zu bytes) failed", o.heap_bytes);
+	h = options_heap(&o, mem);
+	span = endcheck_span(h);
 	heap_get_stats(h, &start);
 	atomic_init(&sh->clock, 0);
 	atomic_init(&sh->go, 0);
@@ -179,7 +186,7 @@ int main(int argc, char **argv)
 		if (pid[i] < 0)
 			stress_cannot("fork: %s", strerror(errno));
 		if (pid[i] == 0)
-			child(sh, &w, parent);
+			child(sh, &w, parent, o.caches && !o.bare);
 	}
 	t0 = now_seconds();
 	atomic_store(&sh->go, 1);
@@ -192,16 +199,18 @@ int main(int argc, char **argv)
 		calls += sh->result[i].calls;
 		spans += sh->result[i].logged;
 	}
-	endcheck(h, &start, calls, &end);
+	endcheck(h, &start, span, calls, options_max_caches(&o), &end, &e);
 	ops = (size_t)o.workers * o.ops;
 	printf("result: processes %ux%zu: %zu ops in %.2f s (%.2f Mops/s); "
 	       "%zu blocks' lives replayed, none overlapped; peak %.1f MiB "
-	       "used; lock contended %.1f%% of %zu times; seed %llu\n",
+	       "used; lock taken %zu times for %zu calls, contended %.1f%%; "
+	       "%s; seed %llu\n",
 	       o.workers, o.ops, ops, secs, (double)ops / secs / 1e6, spans,
 	       (double)end.peak_used / (1 << 20),
+	       end.lock_acquired - start.lock_acquired, calls,
 	       100.0 * (double)(end.lock_contended - start.lock_contended) /
 		   (double)(end.lock_acquired - start.lock_acquired),
-	       end.lock_acquired - start.lock_acquired,
+	       options_describe(&o, e.internal_blocks),
 	       (unsigned long long)o.seed);
 	return 0;
 }

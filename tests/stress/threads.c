@@ -2,10 +2,13 @@
  * threads.c - many threads, one heap.
  *
  * Each thread runs a worker (worker.h) on the same heap at once; the heap's
- * lock is all that keeps them apart. Afterwards every block has been freed,
- * so the heap must be back to how heap_create left it (endcheck.h).
+ * lock is all that keeps them apart, and with -c each thread's own cache.
+ * Afterwards every block has been freed and every thread has given its
+ * cache back as it exited, so the heap must be back to how heap_create
+ * left it (endcheck.h).
  *
  *   stress-threads [-w threads] [-n ops-per-thread] [-m heap-MiB] [-s seed]
+ *                  [-c] [-b]
  *
  * Prints one "result: ..." line and exits 0, or a "stress: ..." line naming
  * the first problem and exits 1 (or dies on the heap's fault report).
@@ -42,9 +45,12 @@ static void *thread_main(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct options o = {8, 1000000, (size_t)32 << 20, 0};
+	struct options o = {
+	    .workers = 8, .ops = 1000000, .heap_bytes = (size_t)32 << 20};
 	static struct thread th[MAX_THREADS];
 	struct heap_stats start, end;
+	struct endcheck e;
+	size_t span;
 	pthread_barrier_t barrier;
 	size_t calls = 0, ops;
 	unsigned char *mem;
@@ -52,16 +58,14 @@ int main(int argc, char **argv)
 	double t0, secs;
 
 	options_parse(argc, argv, &o, MAX_THREADS);
-	mm_host_init();
 	mem = aligned_alloc(4096, o.heap_bytes);
 	if (!mem)
 		stress_cannot("cannot get %zu bytes for the heap",
 			      o.heap_bytes);
 	/* junk, not zeros: nothing may pass because the memory was clear */
 	memset(mem, 0xa5, o.heap_bytes);
-	h = heap_create(mem, o.heap_bytes);
-	if (!h)
-		stress_cannot("heap_create(%zu bytes) failed", o.heap_bytes);
+	h = options_heap(&o, mem);
+	span = endcheck_span(h);
 	heap_get_stats(h, &start);
 
 	pthread_barrier_init(&barrier, NULL, o.workers + 1);
@@ -84,16 +88,17 @@ int main(int argc, char **argv)
 	secs = now_seconds() - t0;
 	pthread_barrier_destroy(&barrier);
 
-	endcheck(h, &start, calls, &end);
+	endcheck(h, &start, span, calls, options_max_caches(&o), &end, &e);
 	ops = (size_t)o.workers * o.ops;
 	printf("result: threads %ux%zu: %zu ops in %.2f s (%.2f Mops/s); "
-	       "peak %.1f MiB used; lock contended %.1f%% of %zu times; "
-	       "seed %llu\n",
+	       "peak %.1f MiB used; lock taken %zu times for %zu calls, "
+	       "contended %.1f%%; %s; seed %llu\n",
 	       o.workers, o.ops, ops, secs, (double)ops / secs / 1e6,
 	       (double)end.peak_used / (1 << 20),
+	       end.lock_acquired - start.lock_acquired, calls,
 	       100.0 * (double)(end.lock_contended - start.lock_contended) /
 		   (double)(end.lock_acquired - start.lock_acquired),
-	       end.lock_acquired - start.lock_acquired,
+	       options_describe(&o, e.internal_blocks),
 	       (unsigned long long)o.seed);
 	free(mem);
 	return 0;

@@ -1,5 +1,6 @@
 #include "tests/stress/worker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tests/common/pattern.h"
@@ -40,7 +41,8 @@ static uint32_t tick(struct worker *w)
 {
 	/* Relaxed is enough: the ticks that must be ordered (before a free,
 	 * after the allocation that reuses its memory) are already ordered by
-	 * the heap's lock, and one atomic's updates follow that order. */
+	 * the heap's lock, or by program order when one cache frees and
+	 * reuses the block, and one atomic's updates follow that order. */
 	return atomic_fetch_add_explicit(w->clock, 1, memory_order_relaxed);
 }
 
@@ -58,6 +60,26 @@ static void verify(struct run *r, const struct slot *s, const char *when)
 		    s->p[bad], stamp_byte(s->tag, bad), when);
 }
 
+/* The heap said no, with far more memory than this run ever holds. */
+static _Noreturn void out_of_memory(struct worker *w, const char *op,
+				    const void *old, size_t size)
+{
+	struct heap_stats st;
+	char call[64];
+
+	if (old)
+		snprintf(call, sizeof call, "%s(%p, %zu)", op, old, size);
+	else
+		snprintf(call, sizeof call, "%s of %zu bytes", op, size);
+	heap_get_stats(w->heap, &st);
+	stress_fail("%s %u: %s returned NULL, with the heap far from full: "
+		    "%zu bytes in use, %zu free (largest %zu) in %zu blocks, "
+		    "%zu cached in %zu blocks",
+		    w->kind, w->owner, call, st.bytes_used, st.bytes_free,
+		    st.largest_free, st.free_blocks, st.bytes_cached,
+		    st.cached_blocks);
+}
+
 /* The heap just returned p for size bytes (op names the call): check it and
  * make it this slot's, stamped. */
 static void take(struct run *r, struct slot *s, unsigned char *p, size_t size,
@@ -67,9 +89,7 @@ static void take(struct run *r, struct slot *s, unsigned char *p, size_t size,
 	uint32_t born = w->log ? tick(w) : 0;
 
 	if (!p)
-		stress_fail("%s %u: %s of %zu bytes returned NULL, with the "
-			    "heap far from full",
-			    w->kind, w->owner, op, size);
+		out_of_memory(w, op, NULL, size);
 	if ((uintptr_t)p % HEAP_ALIGN != 0)
 		stress_fail("%s %u: %s returned %p, not %u-byte aligned",
 			    w->kind, w->owner, op, (void *)p, HEAP_ALIGN);
@@ -145,9 +165,7 @@ static void resize(struct run *r, struct slot *s, size_t size)
 	give_back(r, s);
 	q = heap_realloc(r->w->heap, old.p, size);
 	if (!q)
-		stress_fail("%s %u: realloc(%p, %zu) returned NULL, with the "
-			    "heap far from full",
-			    r->w->kind, r->w->owner, (void *)old.p, size);
+		out_of_memory(r->w, "realloc", old.p, size);
 	/* the caller owned every usable byte, so all of them up to the new
 	 * size must have come along */
 	keep = old.usable < size ? old.usable : size;

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -510,6 +512,83 @@ static void test_thread_exit_gives_its_cache_back(void **state)
 	assert_int_equal(stats(e).used_blocks, 0);
 }
 
+/*
+ * Another thread's cache holds the blocks that lie next to the largest
+ * free block, so an allocation one byte too large for it needs them. The
+ * thread keeps the lowest of its blocks, so that the rest can only merge
+ * upwards, into that free block.
+ */
+struct holder {
+	struct heap *h;
+	void *p[64];
+	atomic_int ready, stop, busy;
+};
+
+static void *hold_then_wait(void *arg)
+{
+	struct holder *o = arg;
+
+	for (int i = 0; i < 64; i++)
+		o->p[i] = heap_alloc(o->h, 16);
+	for (int i = 63; i > 0; i--)
+		heap_free(o->h, o->p[64 - i]);
+	atomic_store(&o->ready, 1);
+	while (!atomic_load(&o->stop)) {
+		/* busy: a call now and then, each one a cache hit, except
+		 * the first after a drain was asked for */
+		if (atomic_load(&o->busy))
+			heap_free(o->h, heap_alloc(o->h, 16));
+		sched_yield();
+	}
+	heap_free(o->h, o->p[0]);
+	return NULL;
+}
+
+static void needs_anothers_cache(struct env *e, int busy)
+{
+	static struct holder o;
+	struct heap_stats s;
+	pthread_t t;
+	void *big;
+
+	heap_drain_caches(e->h);
+	o = (struct holder){.h = e->h};
+	atomic_store(&o.busy, busy);
+	assert_int_equal(pthread_create(&t, NULL, hold_then_wait, &o), 0);
+	while (!atomic_load(&o.ready))
+		sched_yield();
+	s = stats(e);
+	assert_true(s.cached_blocks >= 63);
+	big = heap_alloc(e->h, s.largest_free + 16);
+	if (busy) {
+		/* the holder gave its cache back at its next call, and the
+		 * allocation, which waited for that, got the memory */
+		assert_non_null(big);
+		heap_free(e->h, big);
+	} else {
+		/* a thread that makes no call keeps its cache: the
+		 * allocation fails, after a bounded wait, not a hang */
+		assert_null(big);
+		assert_true(stats(e).cached_blocks > 0);
+	}
+	atomic_store(&o.stop, 1);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	/* gone, and its cache with it: now it fits */
+	big = heap_alloc(e->h, s.largest_free + 16);
+	assert_non_null(big);
+	heap_free(e->h, big);
+}
+
+static void test_allocation_waits_for_a_busy_threads_cache(void **state)
+{
+	needs_anothers_cache(*state, 1);
+}
+
+static void test_allocation_fails_past_an_idle_threads_cache(void **state)
+{
+	needs_anothers_cache(*state, 0);
+}
+
 struct handoff {
 	struct heap *h;
 	void **p;
@@ -806,6 +885,8 @@ int main(void)
 	    cmocka_unit_test(test_allocation_drains_the_caches_before_failing),
 	    T(test_cached_memory_is_bounded),
 	    T(test_thread_exit_gives_its_cache_back),
+	    T(test_allocation_waits_for_a_busy_threads_cache),
+	    T(test_allocation_fails_past_an_idle_threads_cache),
 	    T(test_blocks_freed_by_another_thread),
 	    T(test_walk_callback_calling_in_is_refused),
 	    T(test_fault_handler_calling_in_is_refused),
