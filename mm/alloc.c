@@ -234,9 +234,14 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	return p;
 }
 
-/* Under the lock, and once more after the other caches gave back if it
- * failed for want of memory while they held some. */
-static void *alloc_retrying(struct heap *h, size_t size, size_t align)
+/*
+ * fn(h, ptr, n, align) under the lock; again, after the other CPUs' caches
+ * gave back (they do at their next call: mm_wait_for_caches), if it failed
+ * for want of memory while caches were on, up to CACHE_WAIT_TRIES times.
+ * A failure for any other reason (a fault) is never tried again.
+ */
+void *mm_locked_retrying(struct heap *h, mm_locked_fn fn, void *ptr, size_t n,
+			 size_t align)
 {
 	for (unsigned tries = 1;; tries++) {
 		uintptr_t irq;
@@ -246,21 +251,25 @@ static void *alloc_retrying(struct heap *h, size_t size, size_t align)
 		if (heap_lock(h, &irq) != 0)
 			return NULL;
 		starved = h->starved;
-		p = mm_alloc_locked(h, size, align);
+		p = fn(h, ptr, n, align);
 		starved = h->starved != starved;
 		heap_unlock(h, irq);
-		/* other CPUs' caches go back at their next call: once, wait
-		 * for them and try again */
 		if (p || !starved || tries == CACHE_WAIT_TRIES ||
 		    !mm_wait_for_caches(h))
 			return p;
 	}
 }
 
+static void *alloc_op(struct heap *h, void *ptr, size_t n, size_t align)
+{
+	(void)ptr;
+	return mm_alloc_locked(h, n, align);
+}
+
 /* Apart, so that heap_alloc itself stays small for its cache hits. */
 static MM_NOINLINE void *alloc_with_lock(struct heap *h, size_t size)
 {
-	return alloc_retrying(h, size, HEAP_ALIGN);
+	return mm_locked_retrying(h, alloc_op, NULL, size, HEAP_ALIGN);
 }
 
 void *heap_alloc(struct heap *h, size_t size)
@@ -283,7 +292,7 @@ void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
 		return NULL;
 	if (align <= HEAP_ALIGN)
 		return heap_alloc(h, size);
-	return alloc_retrying(h, size, align);
+	return mm_locked_retrying(h, alloc_op, NULL, size, align);
 }
 
 void *heap_calloc(struct heap *h, size_t nmemb, size_t size)

@@ -536,10 +536,18 @@ static size_t cache_held(const struct mm_cache *c, size_t *bytes);
 
 /* The shard for the caller's stack: threads' stacks lie far apart, and a
  * thread's calls stay within a few pages of one another. */
-static unsigned shard_index(void)
+#if !(defined(__GNUC__) || defined(__clang__))
+uintptr_t mm_stack_here(void)
 {
 	unsigned char here = 0;
-	uintptr_t a = (uintptr_t)&here >> 16;
+
+	return (uintptr_t)&here;
+}
+#endif
+
+static unsigned shard_index(void)
+{
+	uintptr_t a = MM_STACK_HERE() >> 16;
 
 	return (unsigned)((a * HASH_K1) >> (sizeof(uintptr_t) * 8 - 4)) %
 	       CACHE_SHARDS;

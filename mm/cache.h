@@ -76,8 +76,10 @@ _Static_assert(CACHE_MAX_PAYLOAD / 16 <= META_SLACK_MASK + 1,
 #define CACHE_BUDGET_MAX ((size_t)256 << 10)
 
 /* How many times an allocation that failed looks (lock, relax) for the
- * other caches to give back before it gives up (mm_wait_for_caches). */
-#define CACHE_WAIT_ROUNDS 1000u
+ * other caches to give back before it gives up (mm_wait_for_caches): on
+ * the host, with relax a sched_yield, some 20 to 40 ms, time enough for a
+ * busy thread on a loaded machine to be scheduled and make its call. */
+#define CACHE_WAIT_ROUNDS 20000u
 /* How many times it tries, waiting between tries (others may have taken
  * what the caches gave back before it looked). */
 #define CACHE_WAIT_TRIES 4u

@@ -132,11 +132,16 @@ static inline struct region *mm_region_of(const struct heap *h, uintptr_t addr)
 #define MM_NOINLINE  __attribute__((noinline))
 #define MM_INLINE    inline __attribute__((always_inline))
 #define MM_LIKELY(x) __builtin_expect(!!(x), 1)
+/* where the caller's stack is: the frame itself, even under ASan, which
+ * may move locals to a "fake stack" of its own */
+#define MM_STACK_HERE() ((uintptr_t)__builtin_frame_address(0))
 #else
 #define MM_COLD
 #define MM_NOINLINE
-#define MM_INLINE    inline
-#define MM_LIKELY(x) (x)
+#define MM_INLINE	inline
+#define MM_LIKELY(x)	(x)
+uintptr_t mm_stack_here(void);
+#define MM_STACK_HERE() mm_stack_here()
 #endif
 
 /* freelist.c */
@@ -360,6 +365,11 @@ void *mm_shard_alloc(struct heap *h, size_t n);
 int mm_shard_free(struct heap *h, void *ptr);
 size_t mm_shards_give_back(struct heap *h);
 int mm_wait_for_caches(struct heap *h);
+/* alloc.c: a locked operation, tried again when caches starved it */
+typedef void *(*mm_locked_fn)(struct heap *h, void *ptr, size_t n,
+			      size_t align);
+void *mm_locked_retrying(struct heap *h, mm_locked_fn fn, void *ptr, size_t n,
+			 size_t align);
 int mm_shards_check(struct heap *h);
 void mm_caches_init(struct heap *h);
 /* registry.c */

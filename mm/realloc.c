@@ -81,6 +81,12 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	return q;
 }
 
+static void *realloc_op(struct heap *h, void *ptr, size_t n, size_t align)
+{
+	(void)align;
+	return realloc_locked(h, ptr, n);
+}
+
 /*
  * HEAP_CACHES: a small block that stays in its class changes without the
  * lock, only its meta; otherwise it moves, through the caches. NULL with
@@ -131,7 +137,6 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 
 void *heap_realloc(struct heap *h, void *ptr, size_t size)
 {
-	uintptr_t irq;
 	void *q;
 	int done;
 
@@ -148,21 +153,9 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 		if (done)
 			return q;
 	}
-	for (unsigned tries = 1;; tries++) {
-		unsigned starved;
-
-		if (heap_lock(h, &irq) != 0)
-			return NULL;
-		starved = h->starved;
-		q = realloc_locked(h, ptr, size);
-		starved = h->starved != starved;
-		heap_unlock(h, irq);
-		/* out of memory while other CPUs' caches held some (ptr is
-		 * untouched then): once, wait for them and try again */
-		if (q || !starved || tries == CACHE_WAIT_TRIES ||
-		    !mm_wait_for_caches(h))
-			return q;
-	}
+	/* ptr is untouched when it fails for want of memory: it may be
+	 * tried again */
+	return mm_locked_retrying(h, realloc_op, ptr, size, 0);
 }
 
 size_t heap_usable_size(struct heap *h, const void *ptr)

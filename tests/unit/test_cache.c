@@ -55,6 +55,10 @@ static int teardown(void **state)
 	struct env *e = *state;
 	int bad = heap_check(e->h) != 0 || e->log.total != 0;
 
+	if (e->log.total != 0)
+		print_error("%zu fault(s) reported, the last: %s\n",
+			    e->log.total, e->log.last_what);
+
 	heap_destroy(e->h);
 	buffer_put(e->mem);
 	return bad ? -1 : 0;
@@ -548,31 +552,38 @@ static void needs_anothers_cache(struct env *e, int busy)
 {
 	static struct holder o;
 	struct heap_stats s;
+	size_t held, still;
 	pthread_t t;
 	void *big;
 
 	heap_drain_caches(e->h);
 	o = (struct holder){.h = e->h};
-	atomic_store(&o.busy, busy);
 	assert_int_equal(pthread_create(&t, NULL, hold_then_wait, &o), 0);
 	while (!atomic_load(&o.ready))
 		sched_yield();
 	s = stats(e);
-	assert_true(s.cached_blocks >= 63);
+	held = s.cached_blocks;
+	/* from now on a busy holder's cache lends a block out now and then */
+	atomic_store(&o.busy, busy);
 	big = heap_alloc(e->h, s.largest_free + 16);
+	still = stats(e).cached_blocks;
+	if (big)
+		heap_free(e->h, big);
+	/* the holder leaves before anything is asserted: a failed assertion
+	 * must not leave it calling into the next test's heap */
+	atomic_store(&o.stop, 1);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(held >= 63);
 	if (busy) {
 		/* the holder gave its cache back at its next call, and the
 		 * allocation, which waited for that, got the memory */
 		assert_non_null(big);
-		heap_free(e->h, big);
 	} else {
 		/* a thread that makes no call keeps its cache: the
 		 * allocation fails, after a bounded wait, not a hang */
 		assert_null(big);
-		assert_true(stats(e).cached_blocks > 0);
+		assert_true(still >= 63);
 	}
-	atomic_store(&o.stop, 1);
-	assert_int_equal(pthread_join(t, NULL), 0);
 	/* gone, and its cache with it: now it fits */
 	big = heap_alloc(e->h, s.largest_free + 16);
 	assert_non_null(big);
@@ -756,10 +767,18 @@ static void test_caches_without_hooks_are_shards(void **state)
 	heap_get_stats(h, &s);
 	assert_true(s.cached_blocks > 0);
 	locks = s.lock_acquired;
-	assert_ptr_equal(heap_alloc(h, 64), p);
-	heap_free(h, p);
+	/* a call's shard follows its stack address, so an alloc and a free
+	 * may land in two shards (when the frames straddle a 64 KiB line):
+	 * then one refills and the other overflows a batch at a time */
+	for (int i = 0; i < 256; i++) {
+		p = heap_alloc(h, 64);
+		assert_non_null(p);
+		heap_free(h, p);
+	}
 	heap_get_stats(h, &s);
-	assert_int_equal(s.lock_acquired, locks + 1); /* the stats' own */
+	assert_true(s.lock_acquired - locks <= 256 / 8);
+	p = heap_alloc(h, 64);
+	heap_free(h, p);
 	heap_free(h, p);
 	assert_int_equal(log.count[HEAP_FAULT_DOUBLE_FREE], 1);
 	fault_log_reset(&log);
@@ -861,6 +880,14 @@ static void test_forked_child_does_not_use_the_parents_cache(void **state)
 	munmap(mem, bytes);
 }
 
+/* after a test without hooks, even one that failed half way */
+static int hooks_back(void **state)
+{
+	(void)state;
+	mm_host_init();
+	return 0;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -890,8 +917,10 @@ int main(void)
 	    T(test_blocks_freed_by_another_thread),
 	    T(test_walk_callback_calling_in_is_refused),
 	    T(test_fault_handler_calling_in_is_refused),
-	    cmocka_unit_test(test_walk_reentry_without_hooks_is_refused),
-	    cmocka_unit_test(test_caches_without_hooks_are_shards),
+	    cmocka_unit_test_teardown(
+		test_walk_reentry_without_hooks_is_refused, hooks_back),
+	    cmocka_unit_test_teardown(test_caches_without_hooks_are_shards,
+				      hooks_back),
 	    cmocka_unit_test(test_checking_mode_bypasses_the_caches),
 	    cmocka_unit_test(test_heap_made_again_gets_a_fresh_cache),
 	    cmocka_unit_test(test_forked_child_does_not_use_the_parents_cache),
