@@ -137,7 +137,6 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 
 void *heap_realloc(struct heap *h, void *ptr, size_t size)
 {
-	void *q;
 	int done;
 
 	if (!heap_valid(h))
@@ -149,7 +148,8 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 		return NULL;
 	}
 	if (h->cached && size <= h->cache_max) {
-		q = realloc_cached(h, ptr, size, &done);
+		void *q = realloc_cached(h, ptr, size, &done);
+
 		if (done)
 			return q;
 	}
