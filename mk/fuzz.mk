@@ -8,10 +8,11 @@ FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -I. -MMD -MP
 FUZZ_SECONDS ?= 60
 # The operations harness is one source, built once per heap mode.
-FUZZ_MODES   := fast checking quarantine
+FUZZ_MODES   := fast checking quarantine cached
 fuzz_mode_fast       := 0
 fuzz_mode_checking   := HEAP_CHECKING
 fuzz_mode_quarantine := HEAP_QUARANTINE
+fuzz_mode_cached     := HEAP_CACHES
 FUZZ_NAMES   := $(addprefix ops_,$(FUZZ_MODES)) faults
 FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
 FUZZ_OPS_BINS := $(addprefix $(FUZZ_DIR)/ops_,$(FUZZ_MODES))

@@ -233,8 +233,16 @@ static void *internal_alloc(struct heap *h, size_t bytes)
 
 static struct mm_cache *new_cache(struct heap *h, unsigned token)
 {
+	size_t need = sizeof(struct mm_cache);
 	struct mm_cache *c;
 
+	/* a cache is worth its memory only where it leaves plenty: on a heap
+	 * that small, or that full, the caller goes the locked way instead
+	 * of losing to the cache the block it asked for */
+	if (!h->depot)
+		need += CACHE_CLASSES * sizeof(struct depot_class);
+	if (h->stats.bytes_free / CACHE_ROOM < need)
+		return NULL;
 	if (!h->depot) {
 		h->depot = internal_alloc(h, CACHE_CLASSES *
 						 sizeof(struct depot_class));

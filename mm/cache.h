@@ -84,6 +84,10 @@ _Static_assert(CACHE_MAX_PAYLOAD / 16 <= META_SLACK_MASK + 1,
  * what the caches gave back before it looked). */
 #define CACHE_WAIT_TRIES 4u
 
+/* A cache (and the depot, with the first) is made only while the heap has
+ * this many times its size free. */
+#define CACHE_ROOM 4u
+
 /* Full batches the depot keeps per class before the heap takes them. */
 #define DEPOT_BATCHES 64u
 

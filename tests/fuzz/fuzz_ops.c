@@ -2,12 +2,12 @@
  * fuzz_ops.c - libFuzzer harness: the input is a program of heap calls, run
  * on a small heap against a shadow model of what must be live.
  *
- * Built once per mode, FUZZ_HEAP_FLAGS being 0, HEAP_CHECKING or
- * HEAP_QUARANTINE. A correct program never faults, so the fault handler
- * stops the run. Every other promise of mm/heap.h is checked as the program
- * goes: alignment, bounds, no overlap with any live block, contents kept by
- * realloc, calloc zeroed, the usable size, failure only when no free block
- * can hold a request, a failed realloc leaving its block as it was, the
+ * Built once per mode, FUZZ_HEAP_FLAGS being 0, HEAP_CHECKING,
+ * HEAP_QUARANTINE or HEAP_CACHES. A correct program never faults, so the fault
+ * handler stops the run. Every other promise of mm/heap.h is checked as the
+ * program goes: alignment, bounds, no overlap with any live block, contents
+ * kept by realloc, calloc zeroed, the usable size, failure only when no free
+ * block can hold a request, a failed realloc leaving its block as it was, the
  * checking mode's patterns, statistics that match the model, heap_walk()
  * showing exactly the live blocks, and heap_check() == 0 after every step.
  * At the end everything is freed and the heap must be back to one free
@@ -29,7 +29,8 @@
 #include "tests/fuzz/ops.h"
 
 #ifndef FUZZ_HEAP_FLAGS
-#error "build with -DFUZZ_HEAP_FLAGS=0, HEAP_CHECKING or HEAP_QUARANTINE"
+#error                                                                         \
+    "build with -DFUZZ_HEAP_FLAGS=0, HEAP_CHECKING, HEAP_QUARANTINE or HEAP_CACHES"
 #endif
 
 /* Sizes lean small, with the edges a size computation gets wrong. */
@@ -163,7 +164,7 @@ static void op_aligned(struct run *r, struct slot *s)
 		    align);
 	FUZZ_EXPECT(
 	    !p || payload_for(r, size) <= largest_payload(r, &before) ||
-		before.quarantined_blocks != 0,
+		before.quarantined_blocks != 0 || before.cached_blocks != 0,
 	    "step %lu: aligned_alloc of %zu succeeded, largest free %zu",
 	    r->step, size, before.largest_free);
 	if (!p)
@@ -209,7 +210,8 @@ static void op_realloc(struct run *r, struct slot *s)
 		slot_verify(r, s, "after a failed realloc");
 		return;
 	}
-	FUZZ_EXPECT(n > old.size || q == old.p,
+	/* with caches a block that changes class moves, through them */
+	FUZZ_EXPECT(n > old.size || q == old.p || run_cached(r),
 		    "step %lu: shrinking realloc moved %p to %p", r->step,
 		    (void *)old.p, (void *)q);
 	slot_release(r, s);
@@ -350,6 +352,22 @@ static void run_op(struct run *r)
 	}
 }
 
+static int header_size(const struct heap_block_info *b, void *ctx)
+{
+	*(size_t *)ctx = (size_t)((const unsigned char *)b->ptr -
+				  (const unsigned char *)b->block);
+	return 1;
+}
+
+/* A block header's bytes: what the first block's payload lies past it. */
+static size_t first_header(struct heap *h)
+{
+	size_t hdr = 0;
+
+	heap_walk(h, header_size, &hdr);
+	return hdr;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int hooks;
@@ -377,6 +395,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (struct piece){(uintptr_t)mem, (uintptr_t)mem + bytes};
 	r->tail = mem + bytes;
 	r->free_bytes = run_stats(r).bytes_free;
+	r->hdr = first_header(r->h);
 	r->seed = 1;
 	while (in_more(&r->in)) {
 		r->step++;

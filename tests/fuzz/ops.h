@@ -40,6 +40,7 @@ struct run {
 	unsigned char *tail;	/* TAIL_BYTES right after the first region */
 	size_t live, requested; /* the model's totals */
 	size_t free_bytes;	/* bytes_free the heap must have when empty */
+	size_t hdr;		/* a block header's bytes */
 	uint32_t seed;
 	unsigned long step;
 };
@@ -52,6 +53,12 @@ static inline int run_checking(const struct run *r)
 static inline int run_quarantine(const struct run *r)
 {
 	return (r->flags & HEAP_QUARANTINE) != 0;
+}
+
+/* per-thread caches in front (the checking mode bypasses them) */
+static inline int run_cached(const struct run *r)
+{
+	return (r->flags & HEAP_CACHES) != 0 && !run_checking(r);
 }
 
 /* A heap_fault_fn (ctx: the run): a correct program never faults. */

@@ -130,7 +130,7 @@ void slot_free(struct run *r, struct slot *s)
  * Out of memory must mean it: a request that fits the largest free block
  * succeeds when that block is the only one (with more, the heap looks at a
  * bounded number of candidates), and a request no free block can hold fails
- * unless a quarantine could be emptied to make room.
+ * unless a quarantine or the caches could be emptied to make room.
  */
 void expect_fit(const struct run *r, const struct heap_stats *before, size_t n,
 		const void *p, const char *op)
@@ -143,7 +143,9 @@ void expect_fit(const struct run *r, const struct heap_stats *before, size_t n,
 			    "step %lu: %s of %zu failed, free block of %zu",
 			    r->step, op, n, before->largest_free);
 	else
-		FUZZ_EXPECT(need <= largest || before->quarantined_blocks != 0,
+		FUZZ_EXPECT(need <= largest ||
+				before->quarantined_blocks != 0 ||
+				before->cached_blocks != 0,
 			    "step %lu: %s of %zu succeeded, largest free %zu",
 			    r->step, op, n, before->largest_free);
 }
@@ -152,7 +154,8 @@ struct walk_ctx {
 	struct run *r;
 	const void *last_end;
 	int last_region, last_free, last_quarantined;
-	size_t used;
+	size_t used, cached;
+	size_t span; /* bytes of every block, its header's included */
 };
 
 static int walk_visit(const struct heap_block_info *b, void *ctx)
@@ -180,6 +183,16 @@ static int walk_visit(const struct heap_block_info *b, void *ctx)
 	w->last_region = b->region;
 	w->last_end = p + b->size;
 	w->last_free = b->free;
+	w->span += (size_t)(p - (const unsigned char *)b->block) + b->size;
+	if (b->cached || b->internal) {
+		/* freed into a cache, or the caches' own memory */
+		FUZZ_EXPECT(run_cached(r) && !b->free,
+			    "step %lu: walk: block %p cached %d, internal %d, "
+			    "free %d",
+			    r->step, b->block, b->cached, b->internal, b->free);
+		w->cached += b->cached;
+		return 0;
+	}
 	w->last_quarantined = b->quarantined;
 	FUZZ_EXPECT(!b->quarantined || (b->free && run_quarantine(r)),
 		    "step %lu: walk: block %p quarantined, free %d", r->step,
@@ -235,7 +248,28 @@ void model_finish(struct run *r)
 	for (size_t i = 0; i < SLOTS; i++)
 		slot_free(r, &r->slot[i]);
 	heap_flush_quarantine(r->h);
+	heap_drain_caches(r->h);
 	s = run_stats(r);
+	FUZZ_EXPECT(s.cached_blocks == 0 && s.bytes_cached == 0,
+		    "end: %zu blocks still cached after heap_drain_caches",
+		    s.cached_blocks);
+	if (run_cached(r)) {
+		/* the caches' own blocks stay: all the rest is free, and with
+		 * them spans what the regions held at the start, one free
+		 * block (and its header) each */
+		struct walk_ctx w = {.r = r, .last_region = -1};
+
+		FUZZ_EXPECT(heap_walk(r->h, walk_visit, &w) == 0 &&
+				w.used == 0 && w.cached == 0,
+			    "end: the walk shows %zu used, %zu cached", w.used,
+			    w.cached);
+		FUZZ_EXPECT(w.span == r->free_bytes + r->npieces * r->hdr,
+			    "end: blocks span %zu bytes, the regions' free "
+			    "block %zu",
+			    w.span, r->free_bytes + r->npieces * r->hdr);
+		FUZZ_EXPECT(heap_check(r->h) == 0, "end: heap_check failed");
+		return;
+	}
 	FUZZ_EXPECT(s.used_blocks == 0 && s.bytes_used == 0 &&
 			s.bytes_requested == 0 && s.quarantined_blocks == 0 &&
 			s.bytes_quarantined == 0,

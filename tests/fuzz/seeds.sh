@@ -18,7 +18,7 @@ seed() { # harness name hex...
 # SIZE_MAX - k), 06 k (largest free -k, or + k with bit 7), 07 k (2^k +- 1)
 ops() { # name hex...
 	local h
-	for h in ops_fast ops_checking ops_quarantine; do seed $h "$@"; done
+	for h in ops_fast ops_checking ops_quarantine ops_cached; do seed $h "$@"; done
 }
 # alloc, free, realloc grows, walk, usable size, free
 ops basic 0000 00000018 00010064 0700 0401032c01 0c 0a01 0701
