@@ -221,7 +221,18 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 
 	if (mm_request_size(h, n, &need) != 0)
 		return NULL;
-	p = alloc_once(h, n, need, align);
+	p = NULL;
+	/* large blocks: memory of their own, but for the checking modes,
+	 * which keep every block where they can see it */
+	if (h->growth.large_min && n >= h->growth.large_min &&
+	    align <= h->growth.page && !mm_checking(h))
+		p = mm_large_alloc(h, n, align);
+	if (!p)
+		p = alloc_once(h, n, need, align);
+	/* more memory before the blocks that wait elsewhere: draining every
+	 * cache (or the quarantine) on each growth would cost more */
+	if (!p && mm_grow(h, need, align) == 0)
+		p = alloc_once(h, n, need, align);
 	if (!p && give_back_waiting(h))
 		p = alloc_once(h, n, need, align);
 	if (!p && h->cached)

@@ -118,7 +118,10 @@ static void check_region(struct heap *h, const struct region *r,
 			problem(h, t, c, "size does not tile the region");
 			return;
 		}
-		check_contents(h, t, c);
+		/* a purged region's pages read as whatever the environment
+		 * left there, until it is committed */
+		if (!r->purged)
+			check_contents(h, t, c);
 		if (block_is_listed(c)) {
 			if (prev && block_is_listed(prev))
 				problem(h, t, c,
@@ -230,6 +233,10 @@ int heap_check(struct heap *h)
 		return 1;
 	for (r = h->regions; r; r = r->next)
 		check_region(h, r, &t);
+	/* large blocks are counted with the blocks out of the heap */
+	t.used_blocks += h->stats.large_blocks;
+	t.bytes_used += h->stats.bytes_large;
+	t.bad += mm_large_check(h, &t.bytes_requested);
 	if (check_lists(h, &t) != t.free_blocks)
 		problem(h, &t, NULL, "some free blocks are in no free list");
 	check_totals(h, &t);
@@ -287,6 +294,8 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 				break;
 		}
 	}
+	if (rc == 0)
+		rc = mm_large_walk(h, fn, ctx);
 	heap_unlock(h, irq);
 	return rc;
 }

@@ -31,10 +31,15 @@ static uintptr_t make_secret(const struct heap *h)
 	return s ^ (s >> 15) ^ 1u;
 }
 
-/* Lay out a region over [start, end) (16-aligned). Lock held or not yet
- * needed. cover is where the memory the caller gave us begins. */
-static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
-		      uintptr_t end)
+/*
+ * Lay out a region over [start, end) (16-aligned). Lock held or not yet
+ * needed. cover is where the memory the caller gave us begins. A grown
+ * region goes first in the list (the newest blocks are looked up most),
+ * the others last. Other CPUs follow the list without the lock: a region
+ * is whole before it is linked, and none is ever unlinked.
+ */
+int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
+		  uintptr_t end, int grown)
 {
 	const uintptr_t max_block = ((uintptr_t)1 << MAX_BLOCK_LOG2) -
 				    HEAP_ALIGN +
@@ -55,11 +60,12 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	r = (struct region *)start;
 	first = (struct block *)(start + REGION_HDR_SIZE);
 	sentinel = (struct block *)(end - HDR_SIZE);
-	r->next = NULL;
+	r->next = grown ? h->regions : NULL;
 	r->base = cover;
 	r->first = first;
 	r->sentinel = sentinel;
 	r->index = h->stats.regions;
+	r->purged = 0;
 
 	first->prev = NULL;
 	mm_mark_free(h, first,
@@ -69,7 +75,11 @@ static int add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	block_set_meta(sentinel, 0);
 	block_seal(h->secret, sentinel);
 
-	*tail = r;
+	atomic_thread_fence(memory_order_release);
+	if (grown)
+		h->regions = r;
+	else
+		*tail = r;
 	h->stats.regions++;
 	h->bytes_total += (size_t)(end - cover);
 	fl_insert(h, first);
@@ -109,7 +119,7 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 	h->flags = flags & HEAP_QUARANTINE ? flags | HEAP_CHECKING : flags;
 	h->secret = make_secret(h);
 	spin_init(&h->lock, "heap");
-	if (add_region(h, start, start + hsize, end) != 0) {
+	if (mm_add_region(h, start, start + hsize, end, 0) != 0) {
 		h = NULL;
 	} else {
 		mm_caches_init(h);
@@ -138,7 +148,7 @@ int heap_add_region(struct heap *h, void *mem, size_t bytes)
 		return -1;
 	if (heap_lock(h, &irq) != 0)
 		return -1;
-	rc = add_region(h, start, start, end);
+	rc = mm_add_region(h, start, start, end, 0);
 	heap_unlock(h, irq);
 	return rc;
 }

@@ -141,6 +141,10 @@ struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
 		return NULL;
 	}
 	r = a >= HDR_SIZE ? mm_region_of(h, a - HDR_SIZE) : NULL;
+	if (!r && mm_large_is_gone(h, ptr)) {
+		report_double(h, ptr, NULL, op == MM_FREE, name);
+		return NULL;
+	}
 	if (!r) {
 		report_invalid(h, ptr, name,
 			       mm_in_metadata(h, a)
@@ -268,6 +272,8 @@ void mm_release(struct heap *h, struct block *b)
 	fl_insert(h, b);
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);
+	if (!b->prev && h->growth.purge)
+		mm_maybe_purge(h, b);
 }
 
 /* b is a verified block in use. */
@@ -288,9 +294,15 @@ static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr)
 {
 	uintptr_t irq;
 	struct block *b;
+	struct large *l;
 
 	if (heap_lock(h, &irq) != 0)
 		return;
+	if (h->large && (l = mm_large_find(h, ptr)) != NULL) {
+		mm_large_free(h, l);
+		heap_unlock(h, irq);
+		return;
+	}
 	b = mm_lookup(h, ptr, MM_FREE);
 	if (b) {
 		/* an overflow into the red zone harms no one else: report it,

@@ -186,10 +186,13 @@ struct block *fl_take(struct heap *h, size_t size)
 	 * that names no block is reported here, where it is seen, not left
 	 * to a merge that may never come */
 	{
-		const struct region *r = mm_region_of(h, (uintptr_t)b);
+		struct region *r = mm_region_of(h, (uintptr_t)b);
 
 		if (!r || !mm_prev_ok(h, r, b))
 			mm_report_header(h, b, NULL);
+		/* a purged region's pages come back before it is used */
+		else if (r->purged && mm_commit_region(h, r) != 0)
+			return NULL;
 	}
 	if (!block_is_listed(b)) {
 		mm_fault(h,

@@ -107,6 +107,14 @@ struct heap_stats {
 	size_t lock_acquired;  /* times the heap's lock was taken */
 	size_t lock_contended; /* of those, times a caller had to wait */
 	size_t lock_slept;     /* times a waiter slept (wait hook) */
+	/* growth (heap_set_growth): regions the heap asked for, the bytes
+	 * of whole free regions given back (purged) and not yet reused, and
+	 * blocks that live in memory of their own (large blocks); large
+	 * blocks are counted in used_blocks and bytes_used too */
+	size_t regions_grown;
+	size_t bytes_purged;
+	size_t large_blocks;
+	size_t bytes_large;
 	size_t faults[HEAP_FAULT_KINDS]; /* faults reported, by kind */
 };
 
@@ -120,7 +128,9 @@ struct heap_block_info {
 	int quarantined;   /* freed, waiting in the quarantine */
 	int cached;	   /* freed into a per-CPU cache or the depot */
 	int internal;	   /* the heap's own: a per-CPU cache's memory */
-	int region; /* index of the region, 0 = the one given to heap_create */
+	int large;	   /* a large block, in memory of its own (growth) */
+	int region; /* index of the region, 0 = the one given to heap_create;
+		       -1 for a large block */
 };
 
 /*
@@ -192,6 +202,50 @@ void heap_get_cache_stats(struct heap *h, struct heap_cache_stats *out);
  * given away while the program runs on.
  */
 void heap_destroy(struct heap *h);
+
+/*
+ * Growth: where a heap gets more memory when none of its blocks fits, and
+ * where memory goes back. The hooks are the environment's (a host program
+ * maps pages; a kernel maps frames); mm/ only calls them, with the heap's
+ * lock held, so they must not call this heap. Any hook may be NULL.
+ *
+ *   grow(bytes)       fresh memory, HEAP_ALIGN-aligned, `bytes` long (a
+ *                     multiple of page); NULL when there is none. It
+ *                     becomes a region of its own, checked and walked like
+ *                     the others (regions_grown in the stats).
+ *   release(mem, n)   memory from grow() back, whole: a large block freed.
+ *   purge(mem, n)     the heap will not read [mem, mem + n) (whole pages)
+ *                     before it writes there again: the environment may
+ *                     take the pages away. Called for a region that has
+ *                     become one free block, while other free memory worth
+ *                     at least `keep` bytes is left in the heap.
+ *   commit(mem, n)    before a purged region is used again: make the pages
+ *                     usable; non-zero when it cannot (the allocation then
+ *                     fails). NULL: purged pages come back by themselves
+ *                     when touched (Linux anonymous memory does).
+ *
+ * Sizes: a growth asks for at least grow_min bytes (0: 1 MiB), and for a
+ * quarter of all the heap has once that is more (at most grow_max; 0: 64
+ * MiB), so that a heap of N bytes has O(log N) regions. Requests of at
+ * least large_min bytes (0: none) get memory of their own from grow(),
+ * still with a verified header (double frees and bad pointers are caught
+ * for them too), given back by release() when freed; the checking modes
+ * keep every block in regions, under their eye. page: the granularity of
+ * purge and grow, a power of two (0: 4096).
+ */
+struct heap_growth {
+	void *(*grow)(size_t bytes, void *ctx);
+	void (*release)(void *mem, size_t bytes, void *ctx);
+	void (*purge)(void *mem, size_t bytes, void *ctx);
+	int (*commit)(void *mem, size_t bytes, void *ctx);
+	void *ctx;
+	size_t page, grow_min, grow_max, large_min;
+	size_t keep; /* free bytes kept before purging (0: grow_min) */
+};
+
+/* Install (a copy of) g; NULL stops growth. -1 when g is not valid (page
+ * not a power of two, large_min below page). */
+int heap_set_growth(struct heap *h, const struct heap_growth *g);
 
 /* NULL restores the default handler (see mm/hooks.h). */
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx);

@@ -56,6 +56,7 @@ struct region {
 	struct block *first;	/* first block */
 	struct block *sentinel; /* last header, marks the end */
 	size_t index;
+	size_t purged; /* bytes given to the purge hook, not yet committed */
 };
 
 #define REGION_HDR_SIZE round_up(sizeof(struct region), HEAP_ALIGN)
@@ -79,8 +80,18 @@ struct heap {
 	uint32_t sl_map[FL_COUNT]; /* bit s: list (f, s) not empty */
 	struct block *lists[FL_COUNT][SL_COUNT];
 
-	struct region *regions; /* in the order they were added */
+	/* grown regions first, newest first (a new block is most often in
+	 * the newest), then the others in the order they were added */
+	struct region *regions;
 	size_t bytes_total; /* all memory given to the heap, after rounding */
+
+	/* growth (grow.c, large.c): the environment's hooks, the large
+	 * blocks (newest first), and where the last few freed ones were, so
+	 * that freeing one again is called a double free */
+	struct heap_growth growth;
+	struct large *large;
+	uintptr_t large_gone[8];
+	unsigned large_gone_next;
 
 	/* checking mode: freed blocks waiting to become reusable, oldest at
 	 * q_head */
@@ -374,5 +385,21 @@ int mm_shards_check(struct heap *h);
 void mm_caches_init(struct heap *h);
 /* registry.c */
 int mm_registry_add(struct heap *h);
+/* create.c */
+int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
+		  uintptr_t end, int grown);
+/* grow.c: growth and purging (lock held) */
+int mm_grow(struct heap *h, size_t need, size_t align);
+void mm_maybe_purge(struct heap *h, struct block *b);
+int mm_commit_region(struct heap *h, struct region *r);
+/* large.c: blocks in memory of their own */
+void *mm_large_alloc(struct heap *h, size_t n, size_t align);
+struct large *mm_large_find(struct heap *h, const void *ptr);
+void mm_large_free(struct heap *h, struct large *l);
+size_t mm_large_usable(const struct heap *h, const struct large *l);
+void *mm_large_realloc(struct heap *h, struct large *l, size_t n);
+int mm_large_check(struct heap *h, size_t *requested);
+int mm_large_walk(struct heap *h, heap_walk_fn fn, void *ctx);
+int mm_large_is_gone(const struct heap *h, const void *ptr);
 
 #endif

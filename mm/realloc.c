@@ -34,12 +34,18 @@ static void verify_taken(struct heap *h, const struct block *next,
 
 static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 {
-	struct block *b = mm_lookup(h, ptr, MM_REALLOC);
+	struct large *l = h->large ? mm_large_find(h, ptr) : NULL;
+	struct block *b;
 	struct block *next;
 	unsigned align_log2;
 	size_t need, old;
 	void *q;
 
+	if (l)
+		return mm_request_size(h, n, &need) == 0
+			   ? mm_large_realloc(h, l, n)
+			   : NULL;
+	b = mm_lookup(h, ptr, MM_REALLOC);
 	if (!b || mm_request_size(h, n, &need) != 0)
 		return NULL;
 	if (mm_checking(h))
@@ -162,6 +168,7 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 {
 	uintptr_t irq, data;
 	struct block *b;
+	struct large *l;
 	size_t n = 0;
 
 	if (!ptr || !heap_valid(h))
@@ -174,9 +181,13 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 		return block_payload_size(b);
 	if (heap_lock(h, &irq) != 0)
 		return 0;
-	b = mm_lookup(h, ptr, MM_USABLE_SIZE);
-	if (b)
-		n = mm_usable(h, b);
+	if (h->large && (l = mm_large_find(h, ptr)) != NULL) {
+		n = mm_large_usable(h, l);
+	} else {
+		b = mm_lookup(h, ptr, MM_USABLE_SIZE);
+		if (b)
+			n = mm_usable(h, b);
+	}
 	heap_unlock(h, irq);
 	return n;
 }

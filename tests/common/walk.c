@@ -36,7 +36,8 @@ static int summary_visit(const struct heap_block_info *b, void *ctx)
 		s->misaligned++;
 	if ((uintptr_t)b->ptr <= (uintptr_t)b->block)
 		s->disorder++;
-	if (c->have_prev && c->prev.region == b->region) {
+	/* large blocks (region -1) lie apart, each in memory of its own */
+	if (c->have_prev && b->region >= 0 && c->prev.region == b->region) {
 		if ((uintptr_t)b->block < (uintptr_t)block_end(&c->prev))
 			s->disorder++;
 		if (c->prev.free && b->free)
