@@ -272,8 +272,11 @@ void mm_release(struct heap *h, struct block *b)
 	fl_insert(h, b);
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);
-	if (!b->prev && h->growth.purge)
-		mm_maybe_purge(h, b);
+	if (h->growth.purge) {
+		if (!b->prev)
+			mm_maybe_purge(h, b);
+		mm_purge_sweep(h, (size_t)(to - from));
+	}
 }
 
 /* b is a verified block in use. */

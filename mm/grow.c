@@ -10,6 +10,7 @@
  * from it. Regions are never unlinked: other CPUs follow the list without
  * the lock.
  */
+#include "bitops.h"
 #include "internal.h"
 
 #define GROW_MIN_DEFAULT ((size_t)1 << 20)
@@ -153,4 +154,47 @@ int mm_commit_region(struct heap *h, struct region *r)
 	h->stats.bytes_purged -= r->purged;
 	r->purged = 0;
 	return 0;
+}
+
+/*
+ * Free memory inside regions that stay in use. Where purged pages come
+ * back by themselves (no commit hook) and nothing reads free memory (not
+ * the checking mode), the pages inside large free blocks can go back
+ * without any record of it: a block taken later just finds zeros there.
+ * Every SWEEP_DEBT bytes freed, the free blocks of at least SWEEP_MIN
+ * bytes are purged - a bounded walk of the top free lists, paid for by the
+ * frees that made them.
+ */
+#define SWEEP_DEBT ((size_t)16 << 20)
+#define SWEEP_MIN  ((size_t)1 << 20)
+#define SWEEP_MAX  64 /* blocks purged a sweep */
+
+void mm_purge_sweep(struct heap *h, size_t freed)
+{
+	const struct heap_growth *g = &h->growth;
+	unsigned fl, sl, done = 0;
+
+	h->purge_debt += freed;
+	if (h->purge_debt < SWEEP_DEBT || g->commit || mm_checking(h))
+		return;
+	h->purge_debt = 0;
+	fl_class(SWEEP_MIN, &fl, &sl);
+	for (; fl < FL_COUNT && done < SWEEP_MAX; fl++) {
+		for (sl = 0; sl < SL_COUNT && done < SWEEP_MAX; sl++) {
+			struct block *b = h->lists[fl][sl];
+
+			for (; b && done < SWEEP_MAX && mm_link_ok(h, b);
+			     b = block_links(b)->next, done++) {
+				uintptr_t from = round_up(
+				    (uintptr_t)block_payload(b) + LINKS_SIZE,
+				    g->page);
+				uintptr_t to =
+				    round_down(block_end(b), g->page);
+
+				if (to > from)
+					g->purge((void *)from,
+						 (size_t)(to - from), g->ctx);
+			}
+		}
+	}
 }

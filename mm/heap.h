@@ -247,6 +247,16 @@ struct heap_growth {
  * not a power of two, large_min below page). */
 int heap_set_growth(struct heap *h, const struct heap_growth *g);
 
+/*
+ * Around fork() (pthread_atfork): prepare takes the heap's lock, so that no
+ * other thread is inside the heap when the process is copied; parent gives
+ * it back; child makes it free in the child, whose one thread is the one
+ * that forked (the other threads' caches are left to them, unused).
+ */
+void heap_fork_prepare(struct heap *h);
+void heap_fork_parent(struct heap *h);
+void heap_fork_child(struct heap *h);
+
 /* NULL restores the default handler (see mm/hooks.h). */
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx);
 

@@ -92,6 +92,7 @@ struct heap {
 	struct large *large;
 	uintptr_t large_gone[8];
 	unsigned large_gone_next;
+	size_t purge_debt; /* bytes freed since the last sweep (grow.c) */
 
 	/* checking mode: freed blocks waiting to become reusable, oldest at
 	 * q_head */
@@ -391,6 +392,7 @@ int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 /* grow.c: growth and purging (lock held) */
 int mm_grow(struct heap *h, size_t need, size_t align);
 void mm_maybe_purge(struct heap *h, struct block *b);
+void mm_purge_sweep(struct heap *h, size_t freed);
 int mm_commit_region(struct heap *h, struct region *r);
 /* large.c: blocks in memory of their own */
 void *mm_large_alloc(struct heap *h, size_t n, size_t align);

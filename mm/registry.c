@@ -100,3 +100,33 @@ void heap_destroy(struct heap *h)
 	h->magic = 0;
 	heap_unlock(h, irq);
 }
+
+/* The registry's lock first, as a thread that exits takes it: then no
+ * exit can be half done in the copy. */
+void heap_fork_prepare(struct heap *h)
+{
+	uintptr_t irq;
+
+	(void)spin_lock(&registry_lock);
+	if (heap_valid(h))
+		(void)heap_lock(h, &irq);
+}
+
+void heap_fork_parent(struct heap *h)
+{
+	if (heap_valid(h))
+		heap_unlock(h, 0);
+	spin_unlock(&registry_lock, 0);
+}
+
+/* The child's thread has another id than the holder had: the locks are
+ * made free, not released. */
+void heap_fork_child(struct heap *h)
+{
+	spin_reset(&registry_lock);
+	if (heap_valid(h)) {
+		spin_reset(&h->lock);
+		atomic_store_explicit(&h->in_callback, 0, memory_order_relaxed);
+		ann_leave();
+	}
+}

@@ -171,3 +171,9 @@ void spin_unlock(struct spinlock *l, uintptr_t irq_state)
 	if (mm_hooks.irq_restore)
 		mm_hooks.irq_restore(irq_state);
 }
+
+void spin_reset(struct spinlock *l)
+{
+	atomic_store_explicit(&l->holder, 0, memory_order_relaxed);
+	atomic_store_explicit(&l->word, 0, memory_order_release);
+}

@@ -40,6 +40,8 @@ void spin_init(struct spinlock *l, const char *name);
 /* Returns the interrupt state to give back to spin_unlock(). */
 uintptr_t spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l, uintptr_t irq_state);
+/* Make l free, whoever held it: a forked child, whose holder is gone. */
+void spin_reset(struct spinlock *l);
 /* Non-zero when this CPU holds l (always 0 without a cpu_id hook). */
 int spin_held(struct spinlock *l);
 /* Non-zero when somebody holds l. */
