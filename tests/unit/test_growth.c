@@ -17,6 +17,8 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host/mm_host.h"
 #include "mm/heap.h"
@@ -597,6 +599,35 @@ static void test_checking_heap_keeps_large_requests_in_regions(void **state)
 	fault_log_reset(&g->log);
 }
 
+/* --- fork --------------------------------------------------------------- */
+
+/* the child's heap: every lock free, usable, consistent */
+static void test_heap_is_usable_in_a_forked_child(void **state)
+{
+	struct grown *g = *state;
+	int status = 0;
+	pid_t pid;
+
+	fill(g, 100, SIZE);
+	heap_fork_prepare(g->h);
+	pid = fork();
+	if (pid == 0) {
+		heap_fork_child(g->h);
+		for (size_t i = 0; i < 100; i++)
+			heap_free(g->h, blocks[i]);
+		fill(g, COUNT, SIZE);
+		_exit(heap_check(g->h) == 0 && g->log.total == 0 ? 0 : 1);
+	}
+	heap_fork_parent(g->h);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* and the parent's heap goes on */
+	free_all(g, 100, SIZE);
+	assert_int_equal(heap_check(g->h), 0);
+}
+
 #define T(name)	 cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define TL(name) cmocka_unit_test_setup_teardown(name, setup_large, teardown)
 #define TC(name) cmocka_unit_test_setup_teardown(name, setup_checking, teardown)
@@ -624,6 +655,7 @@ int main(void)
 	    TL(test_large_realloc_in_place_and_moved),
 	    TL(test_large_aligned_block),
 	    TC(test_checking_heap_keeps_large_requests_in_regions),
+	    T(test_heap_is_usable_in_a_forked_child),
 	};
 
 	mm_host_init();
