@@ -26,19 +26,17 @@ $(LIB_DIR)/libmm.a: $(LIB_OBJS)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIB_DIR)/mm.pc: mk/lib.mk
-	@mkdir -p $(dir $@)
-	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+# mm.pc is written at install time: it names the PREFIX installed to.
+install: lib ## install libmm, mm/heap.h and mm.pc under PREFIX (default /usr/local)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mm
+	install -m 755 $(LIB_DIR)/libmm.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(LIB_DIR)/libmm.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 mm/heap.h $(DESTDIR)$(PREFIX)/include/mm/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 		'includedir=$${prefix}/include' '' 'Name: mm' \
 		'Description: alloc: a small, hardened malloc (mm/)' \
 		'Version: 0.1' 'Libs: -L$${libdir} -lmm -pthread' \
-		'Cflags: -I$${includedir}' > $@
-
-install: lib $(LIB_DIR)/mm.pc ## install libmm, mm/heap.h and mm.pc under PREFIX (default /usr/local)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mm
-	install -m 644 $(LIB_DIR)/libmm.so $(LIB_DIR)/libmm.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 mm/heap.h $(DESTDIR)$(PREFIX)/include/mm/
-	install -m 644 $(LIB_DIR)/mm.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+		'Cflags: -I$${includedir}' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mm.pc
 
 # tests/lib/: libcheck runs each case under LD_PRELOAD; the static one is
 # the same program linked with libmm.a.
