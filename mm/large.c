@@ -106,6 +106,34 @@ static void report_list(struct heap *h, const struct large *l, const void *ptr)
 		 large_block(l), ptr);
 }
 
+/* l is on the list (its link check verified): its block header must be
+ * a caller's block inside l's memory. Reported when it is not. */
+static int large_sound(struct heap *h, const struct large *l, const void *ptr)
+{
+	const struct block *b = large_block(l);
+	uintptr_t data = mm_meta(h, b);
+
+	if (!block_intact(h->secret, b) || b->size & BLOCK_FLAGS || b->prev ||
+	    data == META_BAD || !meta_is_callers(data) ||
+	    meta_slack(data) > block_payload_size(b) ||
+	    (uintptr_t)block_end(b) > l->base + l->bytes) {
+		mm_report_header(h, b, ptr);
+		return 0;
+	}
+	return 1;
+}
+
+/* l's own words verify and it is where a link may be; reported if not. */
+static int link_sound(struct heap *h, const struct large *l, const void *ptr)
+{
+	if (((uintptr_t)l & (HEAP_ALIGN - 1)) != 0 ||
+	    l->check != large_hash(h, l)) {
+		report_list(h, l, ptr);
+		return 0;
+	}
+	return 1;
+}
+
 /*
  * The large block whose payload ptr is, its header verified; NULL when ptr
  * is not one (nothing said), or when it is but is damaged (reported).
@@ -113,30 +141,14 @@ static void report_list(struct heap *h, const struct large *l, const void *ptr)
 struct large *mm_large_find(struct heap *h, const void *ptr)
 {
 	struct large *l;
-	const struct block *b;
-	uintptr_t data;
 
 	for (l = h->large; l; l = l->next) {
-		if (((uintptr_t)l & (HEAP_ALIGN - 1)) != 0 ||
-		    l->check != large_hash(h, l)) {
-			report_list(h, l, ptr);
+		if (!link_sound(h, l, ptr))
 			return NULL;
-		}
 		if (large_ptr(l) == ptr)
-			break;
+			return large_sound(h, l, ptr) ? l : NULL;
 	}
-	if (!l)
-		return NULL;
-	b = large_block(l);
-	data = mm_meta(h, b);
-	if (!block_intact(h->secret, b) || b->size & BLOCK_FLAGS || b->prev ||
-	    data == META_BAD || !meta_is_callers(data) ||
-	    meta_slack(data) > block_payload_size(b) ||
-	    (uintptr_t)block_end(b) > l->base + l->bytes) {
-		mm_report_header(h, b, ptr);
-		return NULL;
-	}
-	return l;
+	return NULL;
 }
 
 int mm_large_is_gone(const struct heap *h, const void *ptr)
@@ -228,12 +240,13 @@ int mm_large_check(struct heap *h, size_t *requested)
 	size_t blocks = 0, bytes = 0;
 
 	for (l = h->large; l; prev = l, l = l->next) {
-		if (((uintptr_t)l & (HEAP_ALIGN - 1)) != 0 ||
-		    l->check != large_hash(h, l) || l->prev != prev) {
+		if (!link_sound(h, l, NULL))
+			return 1;
+		if (l->prev != prev) {
 			report_list(h, l, NULL);
 			return 1;
 		}
-		if (!mm_large_find(h, large_ptr(l)))
+		if (!large_sound(h, l, NULL))
 			return 1;
 		blocks++;
 		bytes += block_payload_size(large_block(l));
@@ -259,7 +272,7 @@ int mm_large_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 		const struct block *b = large_block(l);
 		struct heap_block_info info = {0};
 
-		if (!mm_large_find(h, large_ptr(l)))
+		if (!link_sound(h, l, NULL) || !large_sound(h, l, NULL))
 			return -1;
 		info.block = b;
 		info.ptr = block_payload(b);
