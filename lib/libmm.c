@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
@@ -68,12 +69,19 @@ static void *early_alloc(size_t n)
 	return early + at;
 }
 
+/*
+ * Where reports go: the program's stderr. With stats on, a copy of it made
+ * at start-up, because programs may close stderr before exit (coreutils'
+ * close_stdout does, in an atexit handler that runs before our destructor).
+ */
+static int say_fd = 2;
+
 static void say(const char *s)
 {
 	size_t n = strlen(s);
 
 	while (n) {
-		ssize_t w = write(2, s, n);
+		ssize_t w = write(say_fd, s, n);
 
 		if (w <= 0)
 			return;
@@ -146,6 +154,12 @@ static void read_options(void)
 	if (has_word(o, "nocache"))
 		flags &= ~HEAP_CACHES;
 	want_stats = has_word(o, "stats");
+	if (want_stats) {
+		int fd = fcntl(2, F_DUPFD_CLOEXEC, 64);
+
+		if (fd >= 0)
+			say_fd = fd;
+	}
 }
 
 static void fork_prepare(void)

@@ -58,6 +58,15 @@ bench   valgrind                 valgrind
 bench   libjemalloc2             /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 bench   libmimalloc2.0           /usr/lib/x86_64-linux-gnu/libmimalloc.so.2
 bench   libtcmalloc-minimal4     /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+real    python3                  /usr/bin/python3
+real    libpython3.11-testsuite  /usr/lib/python3.11/test/test_dict.py
+real    perl                     perl
+real    git                      git
+real    xz-utils                 xz
+real    gzip                     gzip
+real    tar                      tar
+real    gawk                     awk
+real    time                     /usr/bin/time
 lint    cppcheck                 cppcheck
 lint    clang-tidy               clang-tidy
 lint    clang-format             clang-format
