@@ -223,9 +223,10 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 		return NULL;
 	p = NULL;
 	/* large blocks: memory of their own, but for the checking modes,
-	 * which keep every block where they can see it */
+	 * which keep every block where they can see it - unless the memory
+	 * of its own has a guard page, which sees better */
 	if (h->growth.large_min && n >= h->growth.large_min &&
-	    align <= h->growth.page && !mm_checking(h))
+	    align <= h->growth.page && (!mm_checking(h) || h->growth.guarded))
 		p = mm_large_alloc(h, n, align);
 	if (!p)
 		p = alloc_once(h, n, need, align);
@@ -233,8 +234,13 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	 * cache (or the quarantine) on each growth would cost more */
 	if (!p && mm_grow(h, need, align) == 0)
 		p = alloc_once(h, n, need, align);
-	if (!p && give_back_waiting(h))
+	/* what waited may free whole regions, whose pages the purge hook
+	 * hands back to the environment: growth may now find them */
+	if (!p && give_back_waiting(h)) {
 		p = alloc_once(h, n, need, align);
+		if (!p && mm_grow(h, need, align) == 0)
+			p = alloc_once(h, n, need, align);
+	}
 	if (!p && h->cached)
 		h->starved++;
 	if (p) {

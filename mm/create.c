@@ -66,6 +66,7 @@ int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	r->sentinel = sentinel;
 	r->index = h->stats.regions;
 	r->purged = 0;
+	r->grown = 0;
 
 	first->prev = NULL;
 	mm_mark_free(h, first,

@@ -89,8 +89,47 @@ int mm_grow(struct heap *h, size_t need, size_t align)
 			g->release((void *)mem, bytes, g->ctx);
 		return -1;
 	}
+	h->regions->grown = bytes;
 	h->stats.regions_grown++;
 	return 0;
+}
+
+/*
+ * Grown regions that are one free block go back whole, through release.
+ * The list is changed under the lock, but other CPUs read it without: the
+ * caller makes sure none is in the heap (heap.h).
+ */
+size_t heap_trim(struct heap *h)
+{
+	const struct heap_growth *g = &h->growth;
+	struct region **link, *r;
+	size_t given = 0;
+	uintptr_t irq;
+
+	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
+		return 0;
+	for (link = &h->regions; g->release && (r = *link) != NULL;) {
+		struct block *b = r->first;
+
+		if (!r->grown || !block_is_listed(b) ||
+		    !block_is_sentinel(block_next(b)) || fl_remove(h, b) != 0) {
+			link = &r->next;
+			continue;
+		}
+		*link = r->next;
+		/* indices stay 0..regions-1, in the order they were made */
+		for (struct region *o = h->regions; o; o = o->next)
+			if (o->index > r->index)
+				o->index--;
+		h->stats.regions--;
+		h->stats.bytes_purged -= r->purged;
+		h->bytes_total -=
+		    (size_t)((uintptr_t)r->sentinel + HDR_SIZE - r->base);
+		given += r->grown;
+		g->release((void *)r->base, r->grown, g->ctx);
+	}
+	heap_unlock(h, irq);
+	return given;
 }
 
 /* The whole pages of a region's only free block, past its header and

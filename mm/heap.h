@@ -232,6 +232,14 @@ void heap_destroy(struct heap *h);
  * for them too), given back by release() when freed; the checking modes
  * keep every block in regions, under their eye. page: the granularity of
  * purge and grow, a power of two (0: 4096).
+ *
+ * guarded: the environment leaves an unmapped page after every piece that
+ * grow() returns. Large blocks then end where their piece ends (as far as
+ * their alignment allows: the last 0-15 bytes are a red zone in the
+ * checking modes), so that a write past the end faults at once (Electric
+ * Fence, PageHeap, KFENCE), and the checking modes serve large blocks
+ * too. A freed large block goes back at once, quarantine or not: its pages
+ * are gone, so a use after free faults too.
  */
 struct heap_growth {
 	void *(*grow)(size_t bytes, void *ctx);
@@ -241,7 +249,26 @@ struct heap_growth {
 	void *ctx;
 	size_t page, grow_min, grow_max, large_min;
 	size_t keep; /* free bytes kept before purging (0: grow_min) */
+	int guarded;
 };
+
+/*
+ * For a fault report (a page fault in a guard page): the large block whose
+ * memory from grow() begins at mem. 1 with its description, 0 if there is
+ * none. Reads the list without the lock, as a report that ends in a panic
+ * must (the fault may have hit inside the heap): it follows only links
+ * that verify, and reports nothing itself.
+ */
+int heap_large_at(struct heap *h, const void *mem, struct heap_block_info *out);
+
+/*
+ * Every grown region that has become one free block goes back through
+ * release (malloc_trim's job); returns the bytes given back. Regions are
+ * read without the lock by the caches' fast paths: call it only when no
+ * other thread or CPU is inside this heap (the kernel does, with its other
+ * CPUs idle, after the self-tests).
+ */
+size_t heap_trim(struct heap *h);
 
 /* Install (a copy of) g; NULL stops growth. -1 when g is not valid (page
  * not a power of two, large_min below page). */

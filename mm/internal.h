@@ -57,6 +57,7 @@ struct region {
 	struct block *sentinel; /* last header, marks the end */
 	size_t index;
 	size_t purged; /* bytes given to the purge hook, not yet committed */
+	size_t grown;  /* bytes from the grow hook (0: given by the caller) */
 };
 
 #define REGION_HDR_SIZE round_up(sizeof(struct region), HEAP_ALIGN)

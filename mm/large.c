@@ -8,6 +8,11 @@
  *   v                                           v
  *   | gap to align | struct large | block header | payload ... | slack |
  *
+ * or, when the environment puts a guard page after every piece (guarded),
+ * the gap first and the payload's end at the piece's end:
+ *
+ *   | gap | struct large | block header | payload ... | guard page (unmapped)
+ *
  * The block header is an ordinary one, sealed and keyed like any other,
  * so a bad pointer, a double free or a damaged header is caught here too.
  * struct large links the heap's large blocks (newest first) with its own
@@ -69,7 +74,12 @@ void *mm_large_alloc(struct heap *h, size_t n, size_t align)
 	base = (uintptr_t)g->grow(bytes, g->ctx);
 	if (!base)
 		return NULL;
-	p = round_up(base + LARGE_HDR + HDR_SIZE, align);
+	/* guarded: the payload ends where the piece does, at the guard page
+	 * (an alignment above 16 may leave a gap of less than that) */
+	if (g->guarded)
+		p = round_down(base + bytes - payload, align);
+	else
+		p = round_up(base + LARGE_HDR + HDR_SIZE, align);
 	b = block_from_payload((void *)p);
 	l = (struct large *)((uintptr_t)b - LARGE_HDR);
 	l->base = base;
@@ -167,6 +177,10 @@ void mm_large_free(struct heap *h, struct large *l)
 	size_t payload = block_payload_size(b);
 	const unsigned gone = sizeof h->large_gone / sizeof h->large_gone[0];
 
+	/* the guard page catches what runs past the piece; the red zone
+	 * what stays inside it */
+	if (mm_checking(h))
+		mm_canary_verify(h, b);
 	ann_free(block_payload(b), mm_usable(h, b));
 	mm_unmark_used(h, b);
 	h->stats.large_blocks--;
@@ -210,8 +224,9 @@ void *mm_large_realloc(struct heap *h, struct large *l, size_t n)
 	size_t old = mm_usable(h, b);
 	void *q;
 
+	/* guarded blocks end at their guard page: never resized in place */
 	if (want >= n && n >= h->growth.large_min && want <= room &&
-	    want >= room / 2) {
+	    want >= room / 2 && !h->growth.guarded) {
 		mm_unmark_used(h, b);
 		h->stats.bytes_large -= payload;
 		b->size = want + HDR_SIZE;
@@ -287,4 +302,35 @@ int mm_large_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 				      memory_order_relaxed);
 	}
 	return rc;
+}
+
+int heap_large_at(struct heap *h, const void *mem, struct heap_block_info *out)
+{
+	const struct large *l;
+	unsigned steps = 0;
+
+	if (!heap_valid(h))
+		return 0;
+	/* bounded: a damaged list could loop */
+	for (l = h->large; l && steps < h->stats.large_blocks + 1;
+	     l = l->next, steps++) {
+		const struct block *b;
+
+		if (((uintptr_t)l & (HEAP_ALIGN - 1)) != 0 ||
+		    l->check != large_hash(h, l))
+			return 0;
+		if (l->base != (uintptr_t)mem)
+			continue;
+		b = large_block(l);
+		*out = (struct heap_block_info){0};
+		out->block = b;
+		out->ptr = block_payload(b);
+		out->size = block_payload_size(b);
+		out->requested =
+		    block_intact(h->secret, b) ? mm_requested(h, b) : out->size;
+		out->large = 1;
+		out->region = -1;
+		return 1;
+	}
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ struct env {
 	void *overlap; /* grow returns this instead of fresh memory */
 	unsigned char *purged_at;
 	size_t purged_len;
+	int guard; /* an inaccessible page after every piece (guarded) */
 };
 
 static void *env_grow(size_t bytes, void *ctx)
@@ -57,10 +59,13 @@ static void *env_grow(size_t bytes, void *ctx)
 	if ((e->grow_limit && e->grows >= e->grow_limit) ||
 	    e->nmaps == MAX_MAPS)
 		return NULL;
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, bytes + (e->guard ? PAGE : 0), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
+	if (e->guard)
+		assert_int_equal(
+		    mprotect((unsigned char *)p + bytes, PAGE, PROT_NONE), 0);
 	e->grows++;
 	e->map[e->nmaps].mem = p;
 	e->map[e->nmaps].bytes = bytes;
@@ -78,7 +83,7 @@ static void env_release(void *mem, size_t bytes, void *ctx)
 		if (e->map[i].mem == mem && e->map[i].live) {
 			assert_int_equal(e->map[i].bytes, bytes);
 			e->map[i].live = 0;
-			munmap(mem, bytes);
+			munmap(mem, bytes + (e->guard ? PAGE : 0));
 			return;
 		}
 	}
@@ -113,7 +118,8 @@ static void env_free_all(struct env *e)
 {
 	for (size_t i = 0; i < e->nmaps; i++)
 		if (e->map[i].live)
-			munmap(e->map[i].mem, e->map[i].bytes);
+			munmap(e->map[i].mem,
+			       e->map[i].bytes + (e->guard ? PAGE : 0));
 }
 
 /* A heap over START bytes from the environment, growing through it. */
@@ -186,6 +192,39 @@ static int setup_checking(void **state)
 	static struct grown g;
 
 	if (open_grown(&g, HEAP_CHECKING, LARGE_MIN) != 0)
+		return -1;
+	*state = &g;
+	return 0;
+}
+
+/* Guard pages after every piece, and the heap told so (guarded). */
+static int open_guarded(struct grown *g, unsigned flags)
+{
+	struct heap_growth hg;
+
+	if (open_grown(g, flags, LARGE_MIN) != 0)
+		return -1;
+	g->env.guard = 1;
+	hg = growth_of(&g->env, LARGE_MIN);
+	hg.guarded = 1;
+	return heap_set_growth(g->h, &hg);
+}
+
+static int setup_guarded(void **state)
+{
+	static struct grown g;
+
+	if (open_guarded(&g, 0) != 0)
+		return -1;
+	*state = &g;
+	return 0;
+}
+
+static int setup_guarded_checking(void **state)
+{
+	static struct grown g;
+
+	if (open_guarded(&g, HEAP_CHECKING) != 0)
 		return -1;
 	*state = &g;
 	return 0;
@@ -599,6 +638,174 @@ static void test_checking_heap_keeps_large_requests_in_regions(void **state)
 	fault_log_reset(&g->log);
 }
 
+/* --- guard pages (guarded) ------------------------------------------------ */
+
+/* The piece grow() handed out last: where a guarded block must end. */
+static unsigned char *last_piece_end(const struct grown *g)
+{
+	const struct env *e = &g->env;
+
+	assert_true(e->nmaps > 0);
+	return e->map[e->nmaps - 1].mem + e->map[e->nmaps - 1].bytes;
+}
+
+static void test_guarded_large_block_ends_at_its_guard_page(void **state)
+{
+	struct grown *g = *state;
+	unsigned char *p = heap_alloc(g->h, LARGE_MIN + 48);
+	unsigned char *q;
+
+	assert_non_null(p);
+	assert_ptr_equal(p + LARGE_MIN + 48, last_piece_end(g));
+	pattern_fill(p, LARGE_MIN + 48, 1);
+	/* not a multiple of 16: the payload (rounded up) ends there */
+	q = heap_alloc(g->h, LARGE_MIN + 5);
+	assert_non_null(q);
+	assert_ptr_equal(q + LARGE_MIN + 16, last_piece_end(g));
+	assert_int_equal((uintptr_t)q % 16, 0);
+	assert_true(pattern_intact(p, LARGE_MIN + 48, 1));
+	assert_int_equal(heap_check(g->h), 0);
+	heap_free(g->h, p);
+	heap_free(g->h, q);
+	assert_int_equal(g->env.releases, 2);
+}
+
+static void test_guarded_aligned_block_stays_aligned(void **state)
+{
+	struct grown *g = *state;
+	unsigned char *p = heap_aligned_alloc(g->h, 4096, LARGE_MIN + 100);
+
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 4096, 0);
+	assert_true(p + LARGE_MIN + 100 <= last_piece_end(g));
+	assert_true(last_piece_end(g) - (p + LARGE_MIN + 100) < 4096);
+	pattern_fill(p, LARGE_MIN + 100, 2);
+	assert_true(pattern_intact(p, LARGE_MIN + 100, 2));
+	heap_free(g->h, p);
+}
+
+/* a write one byte past the end is a fault at once, not at free */
+static void test_guarded_overflow_faults_at_once(void **state)
+{
+	struct grown *g = *state;
+	unsigned char *p = heap_alloc(g->h, LARGE_MIN);
+	int status = 0;
+	pid_t pid;
+
+	assert_non_null(p);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+		p[LARGE_MIN - 1] = 1;	  /* the last byte is the caller's */
+		((volatile unsigned char *)p)[LARGE_MIN] = 1;
+		_exit(0); /* not reached when the guard page works */
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSEGV);
+	heap_free(g->h, p);
+}
+
+static void test_guarded_block_is_moved_not_resized(void **state)
+{
+	struct grown *g = *state;
+	unsigned char *p = heap_alloc(g->h, LARGE_MIN * 2), *q;
+
+	assert_non_null(p);
+	pattern_fill(p, LARGE_MIN * 2, 3);
+	q = heap_realloc(g->h, p, LARGE_MIN * 2 - 4096);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, p);
+	assert_ptr_equal(q + LARGE_MIN * 2 - 4096, last_piece_end(g));
+	assert_true(pattern_intact(q, LARGE_MIN * 2 - 4096, 3));
+	heap_free(g->h, q);
+	assert_int_equal(heap_check(g->h), 0);
+}
+
+/* checking mode: large blocks too, with the red zone for the last bytes */
+static void test_guarded_checking_heap_serves_large_blocks(void **state)
+{
+	struct grown *g = *state;
+	unsigned char *p = heap_alloc(g->h, LARGE_MIN + 5);
+	struct heap_stats s;
+
+	assert_non_null(p);
+	heap_get_stats(g->h, &s);
+	assert_int_equal(s.large_blocks, 1);
+	assert_ptr_equal(p + LARGE_MIN + 16, last_piece_end(g));
+	p[LARGE_MIN + 5] = 0; /* inside the piece: the red zone sees it */
+	heap_free(g->h, p);
+	assert_int_equal(g->log.count[HEAP_FAULT_OVERFLOW], 1);
+	assert_int_equal(g->log.last.offset, LARGE_MIN + 5);
+	fault_log_reset(&g->log);
+	assert_int_equal(g->env.releases, 1);
+}
+
+static void test_large_at_names_the_block_of_a_piece(void **state)
+{
+	struct grown *g = *state;
+	unsigned char *p = heap_alloc(g->h, LARGE_MIN + 32);
+	struct heap_block_info info;
+	unsigned char *piece;
+
+	assert_non_null(p);
+	piece = g->env.map[g->env.nmaps - 1].mem;
+	assert_int_equal(heap_large_at(g->h, piece, &info), 1);
+	assert_ptr_equal(info.ptr, p);
+	assert_int_equal(info.requested, LARGE_MIN + 32);
+	assert_int_equal(info.large, 1);
+	assert_int_equal(heap_large_at(g->h, piece + PAGE, &info), 0);
+	heap_free(g->h, p);
+	assert_int_equal(heap_large_at(g->h, piece, &info), 0);
+}
+
+/* --- trim ---------------------------------------------------------------- */
+
+static void test_trim_gives_back_whole_grown_regions(void **state)
+{
+	struct grown *g = *state;
+	struct heap_stats s;
+	size_t grows;
+
+	fill(g, COUNT, SIZE);
+	grows = g->env.grows;
+	assert_true(grows > 1);
+	/* one block kept in the newest region keeps that region */
+	free_all(g, COUNT - 1, SIZE);
+	assert_int_equal(heap_trim(g->h) > 0, 1);
+	heap_get_stats(g->h, &s);
+	assert_int_equal(s.regions, 2);
+	assert_int_equal(g->env.releases, grows - 1);
+	assert_int_equal(heap_check(g->h), 0);
+	assert_true(pattern_intact(blocks[COUNT - 1], SIZE, COUNT - 1));
+	heap_free(g->h, blocks[COUNT - 1]);
+	assert_int_not_equal(heap_trim(g->h), 0);
+	heap_get_stats(g->h, &s);
+	assert_int_equal(s.regions, 1);
+	assert_int_equal(g->env.releases, grows);
+	/* and the heap grows again as before */
+	fill(g, COUNT, SIZE);
+	free_all(g, COUNT, SIZE);
+	assert_int_equal(heap_check(g->h), 0);
+}
+
+static void test_trim_without_release_gives_nothing(void **state)
+{
+	struct grown *g = *state;
+	struct heap_growth hg = growth_of(&g->env, 0);
+	struct heap_stats s;
+
+	fill(g, COUNT, SIZE);
+	free_all(g, COUNT, SIZE);
+	hg.release = NULL;
+	assert_int_equal(heap_set_growth(g->h, &hg), 0);
+	assert_int_equal(heap_trim(g->h), 0);
+	heap_get_stats(g->h, &s);
+	assert_true(s.regions > 1);
+	assert_int_equal(g->env.releases, 0);
+}
+
 /* --- fork --------------------------------------------------------------- */
 
 /* the child's heap: every lock free, usable, consistent */
@@ -631,6 +838,9 @@ static void test_heap_is_usable_in_a_forked_child(void **state)
 #define T(name)	 cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define TL(name) cmocka_unit_test_setup_teardown(name, setup_large, teardown)
 #define TC(name) cmocka_unit_test_setup_teardown(name, setup_checking, teardown)
+#define TG(name) cmocka_unit_test_setup_teardown(name, setup_guarded, teardown)
+#define TGC(name)                                                              \
+	cmocka_unit_test_setup_teardown(name, setup_guarded_checking, teardown)
 
 int main(void)
 {
@@ -655,6 +865,14 @@ int main(void)
 	    TL(test_large_realloc_in_place_and_moved),
 	    TL(test_large_aligned_block),
 	    TC(test_checking_heap_keeps_large_requests_in_regions),
+	    TG(test_guarded_large_block_ends_at_its_guard_page),
+	    TG(test_guarded_aligned_block_stays_aligned),
+	    TG(test_guarded_overflow_faults_at_once),
+	    TG(test_guarded_block_is_moved_not_resized),
+	    TGC(test_guarded_checking_heap_serves_large_blocks),
+	    TG(test_large_at_names_the_block_of_a_piece),
+	    T(test_trim_gives_back_whole_grown_regions),
+	    T(test_trim_without_release_gives_nothing),
 	    T(test_heap_is_usable_in_a_forked_child),
 	};
 
