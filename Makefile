@@ -60,7 +60,7 @@ KERNEL_CFLAGS = $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
 KERNEL_ASFLAGS := -m32 -g -I. -MMD -MP
 KERNEL_LDFLAGS := -m32 -T linker.ld -nostdlib -static -no-pie -Wl,--build-id=none \
         -Wl,-z,noexecstack
-KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c)) $(MM_SRCS)
+KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c kernel/vm/*.c)) $(MM_SRCS)
 KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
 KERNEL_ELF  := $(B)/kernel.elf
 ISO         := $(B)/alloc.iso
@@ -300,7 +300,7 @@ test: $(TEST_DEPS) ## run every test; ends with "N passed, M failed"
 # Static analysis of the product code: mm/ (as for the host and as for the
 # kernel), host/ and kernel/. Configuration: .clang-tidy, .cppcheck-suppressions.
 LINT_HOST := $(MM_SRCS) $(HOST_SRCS)
-LINT_KERNEL := $(sort $(wildcard kernel/*.c))
+LINT_KERNEL := $(sort $(wildcard kernel/*.c kernel/vm/*.c))
 tools-lint:
 	@$(INSTALL_DEPS) lint
 

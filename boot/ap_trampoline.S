@@ -7,14 +7,16 @@
  * so every address it uses is computed for that copy with AT(); only the
  * final call goes back into the kernel image, by absolute address.
  *
- * It switches to protected mode on the kernel's GDT (kernel/gdt.c), takes
- * the stack and CPU index the boot CPU left in the argument words, and
+ * It switches to protected mode on the kernel's GDT (kernel/gdt.c), turns
+ * paging on with the kernel's page directory, takes the stack and CPU index the boot CPU left in the argument words, and
  * calls ap_main(index), which never returns.
  */
 #include "kernel/gdt.h"
 #include "kernel/trampoline.h"
 
 #define CR0_PE 0x1
+#define CR0_WP 0x00010000
+#define CR0_PG 0x80000000
 
 /* The address of a label in the copy at TRAMPOLINE_BASE. */
 #define AT(label) ((label) - ap_trampoline_start + TRAMPOLINE_BASE)
@@ -49,6 +51,14 @@ protected:
 	movw %ax, %fs
 	movw %ax, %gs
 	movw %ax, %ss
+	/* Paging on, on the kernel's page tables, before the stack (which
+	 * is in mapped memory) is touched: this page is identity-mapped, so
+	 * the next instruction is where it was. */
+	movl TRAMPOLINE_ARG_CR3, %eax
+	movl %eax, %cr3
+	movl %cr0, %eax
+	orl $(CR0_PG | CR0_WP), %eax
+	movl %eax, %cr0
 	movl TRAMPOLINE_ARG_STACK, %esp
 	/* Same state as _start gives the boot CPU: no frame to return to,
 	 * EFLAGS clear (IF=0, DF=0), the stack 16-byte aligned at the call. */

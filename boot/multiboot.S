@@ -22,8 +22,13 @@
 	.long MB_FLAGS
 	.long -(MB_HEADER_MAGIC + MB_FLAGS)
 
+	/* A page of its own below the stack, which paging leaves unmapped
+	 * (kernel/vm/paging.c): an overflow faults there. */
 	.section .bss
-	.balign 16
+	.balign 4096
+	.global boot_stack_guard
+boot_stack_guard:
+	.skip 4096
 	.global boot_stack_bottom
 boot_stack_bottom:
 	.skip STACK_SIZE

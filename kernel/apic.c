@@ -9,6 +9,7 @@
 #include "kernel/io.h"
 #include "kernel/kprintf.h"
 #include "kernel/timer.h"
+#include "kernel/vm/vm.h"
 
 #define REG_ID		  0x020
 #define REG_VERSION	  0x030
@@ -38,6 +39,7 @@
 
 #define ICR_INIT	  0x500u
 #define ICR_STARTUP	  0x600u
+#define ICR_NMI		  0x400u
 #define ICR_LEVEL_ASSERT  0x4000u
 #define ICR_DELIVERY_BUSY 0x1000u
 #define ICR_DEST_SHIFT	  24
@@ -116,12 +118,16 @@ int apic_init(uintptr_t base)
 		kprintf("apic: table says 0x%08x, IA32_APIC_BASE 0x%08x; "
 			"using the table's\n",
 			(unsigned)base, (unsigned)(msr & 0xFFFFF000u));
+	if (vm_map_device(base) != 0) {
+		kprintf("apic: cannot map the local APIC's page at 0x%08x\n",
+			(unsigned)base);
+		return -1;
+	}
 	lapic = base;
 	/* The legacy PICs reach the boot CPU through LINT0; with interrupts
 	 * on during naps their IRQs would land on exception vectors. */
 	outb(PIC1_DATA, 0xFF);
 	outb(PIC2_DATA, 0xFF);
-	idt_init();
 	idt_set(NAP_VECTOR, wake);
 	idt_load();
 	enable_this_cpu();
@@ -186,4 +192,9 @@ int apic_send_init(uint32_t apic_id)
 int apic_send_startup(uint32_t apic_id, uint8_t vector)
 {
 	return send(apic_id, ICR_STARTUP | vector);
+}
+
+int apic_send_nmi(uint32_t apic_id)
+{
+	return send(apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
 }

@@ -2,7 +2,7 @@
  * apic.h - this CPU's local APIC, for sending the start-up IPIs.
  *
  * xAPIC mode, through its registers at the physical address the firmware
- * table gave (paging is off, so that address is usable as it is).
+ * table gave (identity-mapped as device memory, kernel/vm/vm.h).
  */
 #ifndef KERNEL_APIC_H
 #define KERNEL_APIC_H
@@ -33,5 +33,7 @@ uint32_t apic_id(void);
  * accepted the IPI. */
 int apic_send_init(uint32_t apic_id);
 int apic_send_startup(uint32_t apic_id, uint8_t vector);
+/* A non-maskable interrupt (the TLB shootdown's): 0, or -1. */
+int apic_send_nmi(uint32_t apic_id);
 
 #endif

@@ -36,12 +36,18 @@ static const struct choice fail_choices[] = {
     {"use-after-free", FAIL_USE_AFTER_FREE},
     {"free-list", FAIL_FREE_LIST},
     {"cache-link", FAIL_CACHE_LINK},
+    {"selftest-frames", FAIL_SELFTEST_FRAMES},
+    {"null-deref", FAIL_NULL_DEREF},
+    {"text-write", FAIL_TEXT_WRITE},
+    {"guard-page", FAIL_GUARD_PAGE},
+    {"stack-overflow", FAIL_STACK_OVERFLOW},
+    {"stale-tlb", FAIL_STALE_TLB},
 };
 
 static const struct choice heapmap_choices[] = {
     {"final", HEAPMAP_FINAL},	{"phases", HEAPMAP_PHASES},
     {"filled", HEAPMAP_FILLED}, {"fragmented", HEAPMAP_FRAGMENTED},
-    {"none", HEAPMAP_NONE},
+    {"frames", HEAPMAP_FRAMES}, {"none", HEAPMAP_NONE},
 };
 
 static const struct choice heap_choices[] = {

@@ -32,7 +32,9 @@
  *                      free the rest, and draw the map after each phase
  *   heapmap=filled     stop the demo after filling, and draw only that
  *   heapmap=fragmented stop it after freeing every other block, ditto
- *   heapmap=none       no map
+ *   heapmap=frames     the final heap map on serial, and the map of
+ *                      physical frames on VGA (kernel/framemap.h)
+ *   heapmap=none       no map (neither the heap's nor the frames')
  *
  * Failures on purpose, for the boot test, which must see each of them
  * reported as a failure. The heap misuses must each end in the heap's own
@@ -47,6 +49,18 @@
  *   fail=selftest-damage  add a self-test that damages a free block's
  *                      header: the runner's heap_check fails it (and the
  *                      final heap_check)
+ *   fail=selftest-frames  add a self-test that keeps a page of kernel
+ *                      space: the final frames_back row fails
+ *   fail=null-deref    read through a NULL pointer: the page fault names
+ *                      the NULL page
+ *   fail=text-write    write into the kernel's own code: the page fault
+ *                      names kernel text, read-only
+ *   fail=guard-page    (with heap=check) write one byte past the end of a
+ *                      large block: the page fault names the block
+ *   fail=stack-overflow  recurse until the stack runs into its guard
+ *                      page: the double fault names the CPU
+ *   fail=stale-tlb     unmap pages without the TLB shootdown: with
+ *                      several CPUs the tlb_shootdown test fails
  *   fail=double-free   free a block twice
  *   fail=invalid-free  free a pointer into the middle of a block
  *   fail=foreign-free  free the address of a kernel variable
@@ -94,6 +108,12 @@ enum fail_mode {
 	FAIL_USE_AFTER_FREE,
 	FAIL_FREE_LIST,
 	FAIL_CACHE_LINK,
+	FAIL_SELFTEST_FRAMES,
+	FAIL_NULL_DEREF,
+	FAIL_TEXT_WRITE,
+	FAIL_GUARD_PAGE,
+	FAIL_STACK_OVERFLOW,
+	FAIL_STALE_TLB,
 };
 
 /* How far the heap map demo goes; see heapmap=. */
@@ -103,6 +123,7 @@ enum heapmap_mode {
 	HEAPMAP_FILLED,
 	HEAPMAP_FRAGMENTED,
 	HEAPMAP_PHASES,
+	HEAPMAP_FRAMES,
 };
 
 struct boot_options {

@@ -8,6 +8,7 @@
 #include "kernel/cpu.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
+#include "kernel/vm/vm.h"
 #include "mm/heap.h"
 #include "mm/memory.h"
 
@@ -22,6 +23,71 @@ static void triple_fault(void)
 	} __attribute__((packed)) empty_idt = {0, 0};
 
 	__asm__ volatile("lidt %0; int3" : : "m"(empty_idt));
+}
+
+/* p, with the compiler kept from knowing what it is (so that it cannot
+ * turn a NULL dereference into a trap of its own, or fold it away). */
+static void *opaque(void *p)
+{
+	__asm__ volatile("" : "+r"(p));
+	return p;
+}
+
+/* Deep enough for any stack: each level keeps 256 bytes live. */
+static unsigned recurse(unsigned depth)
+{
+	volatile unsigned char pad[256];
+
+	pad[0] = (unsigned char)depth;
+	if (depth > 100000000u)
+		return pad[0];
+	return recurse(depth + 1) + pad[0];
+}
+
+/* A large block's size: a multiple of 16, so that its end is the guard
+ * page's start exactly. */
+#define GUARDED_BYTES (96u * 1024)
+
+/* Misuses of memory that only paging catches: each must end in the page
+ * fault's (or the double fault's) report. */
+static void misuse_memory(const struct boot_options *opt)
+{
+	volatile unsigned char *p;
+
+	switch (opt->fail) {
+	case FAIL_NULL_DEREF:
+		p = opaque(NULL);
+		kprintf("fail: reading through a NULL pointer "
+			"(fail=null-deref)\n");
+		kprintf("fail: read %u\n", (unsigned)p[4]);
+		break;
+	case FAIL_TEXT_WRITE:
+		p = opaque((void *)(uintptr_t)fail_on_purpose);
+		kprintf("fail: writing into the kernel's code at %p "
+			"(fail=text-write)\n",
+			(void *)(uintptr_t)p);
+		p[0] = 0xcc;
+		break;
+	case FAIL_GUARD_PAGE:
+		p = allocate_memory(GUARDED_BYTES);
+		kprintf("fail: writing one byte past the end of the %u-byte "
+			"block %p (fail=guard-page, heap=%s)\n",
+			GUARDED_BYTES, (void *)(uintptr_t)p,
+			cmdline_heap_mode(opt->heap_flags));
+		if (p)
+			p[GUARDED_BYTES] = 0x5a;
+		deallocate_memory((void *)(uintptr_t)p);
+		break;
+	case FAIL_STACK_OVERFLOW:
+		kprintf("fail: recursing until the stack overflows "
+			"(fail=stack-overflow)\n");
+		recurse(0);
+		break;
+	default:
+		return;
+	}
+	panic("no fault for fail=%s (heap=%s)", cmdline_fail_name(opt->fail),
+	      cmdline_heap_mode(opt->heap_flags));
 }
 
 /* Above the caches' limit (4 KiB): freed onto a free list, not cached. */
@@ -114,6 +180,18 @@ void fail_on_purpose(const struct boot_options *opt)
 	case FAIL_SELFTEST:
 	case FAIL_SELFTEST_LEAK:
 	case FAIL_SELFTEST_DAMAGE:
+	case FAIL_SELFTEST_FRAMES:
+		return;
+	case FAIL_STALE_TLB:
+		kprintf("fail: unmapping without the TLB shootdown "
+			"(fail=stale-tlb)\n");
+		vm_skip_shootdown();
+		return;
+	case FAIL_NULL_DEREF:
+	case FAIL_TEXT_WRITE:
+	case FAIL_GUARD_PAGE:
+	case FAIL_STACK_OVERFLOW:
+		misuse_memory(opt);
 		return;
 	case FAIL_PANIC:
 		panic("deliberate panic (fail=panic on the command line)");

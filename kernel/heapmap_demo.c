@@ -7,12 +7,15 @@
  * cells each. Freeing every other block then leaves about half the heap
  * free, but in holes no larger than one block (fragmentation near 100%);
  * freeing the rest lets the heap merge it all back into one free block,
- * once the per-CPU cache has given back what it kept.
+ * once the per-CPU cache has given back what it kept, and give back the
+ * regions it grew for the fill (heap_trim).
  */
 #include "kernel/heapmap.h"
 
 #include "kernel/kprintf.h"
 #include "kernel/timer.h"
+#include "kernel/vm/heap_growth.h"
+#include "kernel/vm/vm.h"
 
 /* Between phases: long enough to look at, unless QEMU exits right after
  * (then `make run` must not be held up by more than a blink). */
@@ -22,6 +25,7 @@
 #define TINY_BYTES  16u
 #define SMALL_BYTES 512u
 #define LARGE_CELLS 6u
+#define PAGE_BYTES  4096u
 
 /* The first word of every demo block links to the block taken after it:
  * a full heap leaves no room for a separate list. */
@@ -79,18 +83,38 @@ static size_t take(struct heap *h, struct fill *f, size_t band, size_t goal,
 	return taken;
 }
 
-static void fill(struct heap *h, struct fill *f)
+/*
+ * The heap grows as it fills: what it will hold is what it has free now
+ * and what the free frames can add (less a sixteenth for the page tables,
+ * guard pages and region headers that growth costs).
+ */
+static size_t room(struct heap *h)
 {
 	struct heap_stats s;
-	size_t cell;
+	struct vm_stats v;
 
 	heap_get_stats(h, &s);
-	cell = s.bytes_free / HEAPMAP_CELLS;
+	vm_get_stats(&v);
+	return s.bytes_free + v.frames_free / 16 * 15 * PAGE_BYTES;
+}
+
+static void fill(struct heap *h, struct fill *f)
+{
+	size_t all = room(h), cell, large;
+
+	cell = all / HEAPMAP_CELLS;
 	if (cell < SMALL_BYTES)
 		cell = SMALL_BYTES;
-	take(h, f, 0, s.bytes_free / 12, TINY_BYTES, TINY_BYTES);
-	take(h, f, 1, s.bytes_free / 6, TINY_BYTES, SMALL_BYTES);
-	take(h, f, 2, s.bytes_free, cell, LARGE_CELLS * cell);
+	/* large, but below the size that gets memory of its own, off the
+	 * map (HEAP_LARGE_MIN) */
+	large = LARGE_CELLS * cell;
+	if (large >= HEAP_LARGE_MIN)
+		large = HEAP_LARGE_MIN - HEAP_ALIGN;
+	if (cell > large)
+		cell = large;
+	take(h, f, 0, all / 12, TINY_BYTES, TINY_BYTES);
+	take(h, f, 1, all / 6, TINY_BYTES, SMALL_BYTES);
+	take(h, f, 2, all, cell, large);
 	/* the crumbs: every hole left, down to the smallest block */
 	for (size_t n = cell; n >= TINY_BYTES; n /= 2)
 		while (push(h, f, 2, n))
@@ -98,7 +122,7 @@ static void fill(struct heap *h, struct fill *f)
 	kprintf("heapmap: demo: %zu tiny blocks (%u bytes), %zu small "
 		"(%u-%u), %zu large (%zu-%zu) fill the heap\n",
 		f->blocks[0], TINY_BYTES, f->blocks[1], TINY_BYTES, SMALL_BYTES,
-		f->blocks[2], cell, LARGE_CELLS * cell);
+		f->blocks[2], cell, large);
 }
 
 /* Keeps the oldest block, frees the one after it, and so on, so that the
@@ -165,5 +189,8 @@ void heapmap_run(struct heap *h, enum heapmap_mode mode, int exiting)
 	/* what this CPU's cache and the depot still hold would cut the free
 	 * memory up; other CPUs' caches go back at their next call */
 	heap_drain_caches(h);
+	/* and what the fill made it grow goes back (the other CPUs are
+	 * stopped: no one else is in the heap) */
+	heap_trim(h);
 	heapmap_show(h, "demo 3/3: the rest freed and merged");
 }

@@ -130,16 +130,6 @@ static void numbers(const struct heapmap *m, char line[NUMBERS][96])
 			  m->unmapped ? "   (regions left off the map)" : "");
 }
 
-/* Writes s from column col of row, cut at the screen's edge; returns the
- * column after it. */
-static unsigned put_text(unsigned col, unsigned row, const char *s,
-			 uint8_t attr)
-{
-	for (; *s && col < VGA_COLS; s++)
-		vga_put_at(col++, row, (unsigned char)*s, attr);
-	return col;
-}
-
 static void clear_rows(unsigned from, unsigned to)
 {
 	for (unsigned r = from; r < to; r++)
@@ -171,18 +161,19 @@ static void draw_legend(void)
 		uint8_t swatch =
 		    vga_attr(VGA_LIGHT_GREY, kinds[shown[i]].color);
 
-		col = put_text(col, LEGEND_ROW, "  ", swatch);
-		col = put_text(col + 1, LEGEND_ROW, kinds[shown[i]].name, TEXT);
+		col = vga_put_text(col, LEGEND_ROW, "  ", swatch);
+		col = vga_put_text(col + 1, LEGEND_ROW, kinds[shown[i]].name,
+				   TEXT);
 		col += 2;
 	}
 	vga_put_at(col, LEGEND_ROW, CH_UPPER_HALF,
 		   vga_attr(VGA_BLUE, VGA_GREEN));
 	vga_put_at(col + 1, LEGEND_ROW, CH_UPPER_HALF,
 		   vga_attr(VGA_BLUE, VGA_GREEN));
-	col = put_text(col + 3, LEGEND_ROW, "mixed", TEXT) + 2;
+	col = vga_put_text(col + 3, LEGEND_ROW, "mixed", TEXT) + 2;
 	vga_put_at(col, LEGEND_ROW, CH_LIGHT_SHADE, GAP);
 	vga_put_at(col + 1, LEGEND_ROW, CH_LIGHT_SHADE, GAP);
-	put_text(col + 3, LEGEND_ROW, "gap", TEXT);
+	vga_put_text(col + 3, LEGEND_ROW, "gap", TEXT);
 }
 
 void heapmap_draw_vga(const struct heapmap *m, const char *title)
@@ -193,12 +184,12 @@ void heapmap_draw_vga(const struct heapmap *m, const char *title)
 	clear_rows(0, CONSOLE_ROW);
 	for (unsigned c = 0; c < VGA_COLS; c++)
 		vga_put_at(c, TITLE_ROW, ' ', TITLE);
-	put_text(1, TITLE_ROW, "heap map: ", TITLE);
-	put_text(11, TITLE_ROW, title, TITLE);
+	vga_put_text(1, TITLE_ROW, "heap map: ", TITLE);
+	vga_put_text(11, TITLE_ROW, title, TITLE);
 	describe(m, right, sizeof(right));
 	while (right[len])
 		len++;
-	put_text(VGA_COLS - 1 - len, TITLE_ROW, right, TITLE);
+	vga_put_text(VGA_COLS - 1 - len, TITLE_ROW, right, TITLE);
 
 	for (size_t i = 0; i < m->cells; i++)
 		draw_cell(&m->cell[i], (unsigned)(i % HEAPMAP_COLS),
@@ -206,15 +197,8 @@ void heapmap_draw_vga(const struct heapmap *m, const char *title)
 	draw_legend();
 	numbers(m, line);
 	for (unsigned i = 0; i < NUMBERS; i++)
-		put_text(1, NUMBERS_ROW + i, line[i], TEXT);
+		vga_put_text(1, NUMBERS_ROW + i, line[i], TEXT);
 	vga_set_console_top(CONSOLE_ROW);
-}
-
-static void serial_line(const char *s)
-{
-	while (*s)
-		serial_putc(*s++);
-	serial_putc('\n');
 }
 
 void heapmap_print(const struct heapmap *m, const char *title)
@@ -222,7 +206,7 @@ void heapmap_print(const struct heapmap *m, const char *title)
 	char line[NUMBERS][96], buf[160], about[64];
 
 	ksnprintf(buf, sizeof(buf), "heapmap: %s", title);
-	serial_line(buf);
+	serial_put_line(buf);
 	describe(m, about, sizeof(about));
 	ksnprintf(buf, sizeof(buf),
 		  "heapmap: %s: '%c' used '%c' free '%c' metadata "
@@ -230,7 +214,7 @@ void heapmap_print(const struct heapmap *m, const char *title)
 		  about, kinds[HEAPMAP_USED].ch, kinds[HEAPMAP_FREE].ch,
 		  kinds[HEAPMAP_META].ch, kinds[HEAPMAP_QUARANTINED].ch,
 		  kinds[HEAPMAP_CACHED].ch, MIXED_CH, kinds[HEAPMAP_GAP].ch);
-	serial_line(buf);
+	serial_put_line(buf);
 	for (size_t row = 0; row * HEAPMAP_COLS < m->cells; row++) {
 		size_t first = row * HEAPMAP_COLS;
 		size_t n = 0;
@@ -244,13 +228,13 @@ void heapmap_print(const struct heapmap *m, const char *title)
 			    c->mixed ? MIXED_CH : kinds[c->kind].ch;
 		}
 		buf[at + (int)n] = '\0';
-		serial_line(buf);
+		serial_put_line(buf);
 	}
 	numbers(m, line);
 	for (unsigned i = 0; i < NUMBERS; i++) {
 		ksnprintf(buf, sizeof(buf), "heapmap: %s", line[i]);
-		serial_line(buf);
+		serial_put_line(buf);
 	}
 	ksnprintf(buf, sizeof(buf), "heapmap: drawn (%s)", title);
-	serial_line(buf);
+	serial_put_line(buf);
 }

@@ -7,6 +7,7 @@
 
 #define IDT_ENTRIES	  256
 #define GATE_INTERRUPT_32 0x8E /* present, ring 0, 32-bit interrupt gate */
+#define GATE_TASK	  0x85 /* present, ring 0, task gate */
 
 struct gate {
 	uint16_t offset_low;
@@ -27,16 +28,30 @@ __attribute__((interrupt)) static void ignore(struct interrupt_frame *frame)
 	(void)frame;
 }
 
-void idt_set(uint8_t vector, idt_handler handler)
+static void set_gate(uint8_t vector, uintptr_t a)
 {
-	uintptr_t a = (uintptr_t)handler;
-
 	idt[vector] = (struct gate){
 	    .offset_low = (uint16_t)a,
 	    .selector = GDT_KERNEL_CODE,
 	    .type = GATE_INTERRUPT_32,
 	    .offset_high = (uint16_t)(a >> 16),
 	};
+}
+
+void idt_set(uint8_t vector, idt_handler handler)
+{
+	set_gate(vector, (uintptr_t)handler);
+}
+
+void idt_set_error(uint8_t vector, idt_error_handler handler)
+{
+	set_gate(vector, (uintptr_t)handler);
+}
+
+void idt_set_task(uint8_t vector, uint16_t tss_selector)
+{
+	idt[vector] =
+	    (struct gate){.selector = tss_selector, .type = GATE_TASK};
 }
 
 void idt_init(void)

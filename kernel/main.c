@@ -6,10 +6,13 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/exceptions.h"
 #include "kernel/fail.h"
+#include "kernel/framemap.h"
 #include "kernel/gdt.h"
 #include "kernel/heap_hooks.h"
 #include "kernel/heapmap.h"
+#include "kernel/idt.h"
 #include "kernel/kprintf.h"
 #include "kernel/minimum.h"
 #include "kernel/multiboot.h"
@@ -20,6 +23,10 @@
 #include "kernel/size.h"
 #include "kernel/smp.h"
 #include "kernel/timer.h"
+#include "kernel/vm/fault.h"
+#include "kernel/vm/heap_growth.h"
+#include "kernel/vm/paging.h"
+#include "kernel/vm/vm.h"
 #include "mm/memory.h"
 
 /* Called from boot/multiboot.S with what the loader left in eax and ebx. */
@@ -36,31 +43,23 @@ static void print_stats(const char *when)
 		s.used_blocks, s.largest_free);
 }
 
-/* Hands every selected region to mm/; returns how many it took. */
-static size_t give_memory(const struct ram_region *r, size_t n, unsigned flags)
+/* The system heap, on virtual memory: a small first mapping that grows. */
+static void make_heap(unsigned flags)
 {
-	size_t taken = 1;
+	void *first;
 
-	kprintf("heap: system heap in 0x%08x-0x%08x (", (unsigned)r[0].base,
-		(unsigned)(r[0].base + r[0].size));
-	print_size(r[0].size, 0);
-	kprintf("), %s mode, %s (heap=%s%s)\n", cmdline_heap_mode_text(flags),
+	kprintf("heap: system heap in 0x%08x-0x%08x (%zu KiB mapped, growing "
+		"on demand up to 0x%08x), %s mode, %s (heap=%s%s)\n",
+		VM_HEAP, VM_HEAP + (unsigned)HEAP_FIRST_BYTES,
+		HEAP_FIRST_BYTES >> 10, VM_HEAP_END,
+		cmdline_heap_mode_text(flags),
 		!(flags & HEAP_CACHES)	? "no caches"
 		: flags & HEAP_CHECKING ? "caches bypassed"
 					: "per-CPU caches",
 		cmdline_heap_mode(flags), cmdline_caches_word(flags));
-	if (memory_init_flags((void *)r[0].base, r[0].size, flags) != 0)
-		panic("memory_init refused 0x%08x, %zu bytes",
-		      (unsigned)r[0].base, r[0].size);
-	for (size_t i = 1; i < n; i++) {
-		int rc = heap_add_region(memory_heap(), (void *)r[i].base,
-					 r[i].size);
-		kprintf("heap: add 0x%08x-0x%08x: %s\n", (unsigned)r[i].base,
-			(unsigned)(r[i].base + r[i].size),
-			rc == 0 ? "ok" : "refused");
-		taken += rc == 0;
-	}
-	return taken;
+	first = heap_growth_init(flags);
+	if (first != (void *)VM_HEAP)
+		kprintf("heap: first mapping at %p\n", first);
 }
 
 /* The original API at work, for a person reading the console. */
@@ -84,6 +83,19 @@ static void demo(void)
 	print_stats("after freeing them");
 }
 
+/* Physical memory beside the heap map: serial always, VGA when asked. */
+static void show_frames(enum heapmap_mode mode)
+{
+	static struct framemap m;
+
+	if (mode == HEAPMAP_NONE)
+		return;
+	framemap_build(&m);
+	framemap_print(&m);
+	if (mode == HEAPMAP_FRAMES)
+		framemap_draw_vga(&m);
+}
+
 /* Ends a run that cannot go on, with the failure verdict. */
 static void refuse(const struct boot_options *opt, const char *why)
 {
@@ -100,7 +112,7 @@ void kmain(uint32_t magic, uintptr_t info)
 	static struct ram_region regions[REGIONS_MAX];
 	struct boot_options opt;
 	const struct boot_info *bi;
-	size_t n, taken;
+	size_t n;
 	int failed, refused;
 
 	console_init();
@@ -133,19 +145,30 @@ void kmain(uint32_t magic, uintptr_t info)
 	if (n == 0)
 		panic("no usable RAM above 1 MiB and below 4 GiB for the heap");
 
+	/* Exceptions before paging: a mistake in the page tables is then a
+	 * report, not a reset. */
+	idt_init();
+	exceptions_install();
+	vm_fault_install();
+	idt_load();
+	vm_init(regions, n);
+
 	/* Hooks first: the heap takes its secret from them at creation. */
 	heap_hooks_install();
-	taken = give_memory(regions, n, opt.heap_flags);
+	make_heap(opt.heap_flags);
 	print_stats("ready");
 
 	demo();
 	/* After the heap (the AP stacks come from it), before the tests. */
 	smp_start();
 	fail_on_purpose(&opt);
-	failed = selftest_run(&opt, taken);
+	failed = selftest_run(&opt);
 	smp_stop_others();
 	/* After the verdict, so that a map or demo can never change it. */
-	heapmap_run(memory_heap(), opt.heapmap, opt.exit);
+	heapmap_run(memory_heap(),
+		    opt.heapmap == HEAPMAP_FRAMES ? HEAPMAP_FINAL : opt.heapmap,
+		    opt.exit);
+	show_frames(opt.heapmap);
 
 	if (opt.exit) {
 		kprintf("kernel: done, exiting QEMU with %s\n",

@@ -13,8 +13,11 @@
 #include "kernel/cmdline.h"
 #include "kernel/kprintf.h"
 #include "kernel/selftest_cases.h"
+#include "kernel/smp.h"
 #include "kernel/string.h"
 #include "kernel/vga.h"
+#include "kernel/vm/paging.h"
+#include "kernel/vm/vm.h"
 #include "mm/memory.h"
 
 typedef int (*st_fn)(struct st_env *env);
@@ -29,15 +32,17 @@ static const struct {
     {"aligned_alloc", st_aligned_alloc},
     {"realloc_keeps_data", st_realloc_keeps_data},
     {"calloc_zeroes", st_calloc_zeroes},
+    /* before out_of_memory, which grows the heap much further */
+    {"heap_grows", st_heap_grows},
     {"out_of_memory", st_out_of_memory},
     {"largest_free", st_largest_free},
     {"walk_matches_stats", st_walk_matches_stats},
-    {"regions", st_regions},
     {"double_free_reported", st_double_free_reported},
     {"invalid_pointer_reported", st_invalid_pointer_reported},
     {"overflow_detected", st_overflow_detected},
     /* before smp_stress: only this CPU has used the heap yet */
     {"cache", st_cache},
+    {"tlb_shootdown", st_tlb_shootdown},
     /* last: every CPU at once, after the single-CPU behaviours held */
     {"smp_stress", st_smp_stress},
 };
@@ -54,6 +59,7 @@ static const struct {
     {FAIL_SELFTEST, "deliberate_failure", st_deliberate_failure},
     {FAIL_SELFTEST_LEAK, "deliberate_leak", st_deliberate_leak},
     {FAIL_SELFTEST_DAMAGE, "deliberate_damage", st_deliberate_damage},
+    {FAIL_SELFTEST_FRAMES, "deliberate_frames", st_deliberate_frames},
 };
 
 static char detail[256];
@@ -229,7 +235,7 @@ static int wanted(const struct boot_options *opt, const char *name)
 
 /* The end-to-end view: whatever each test did, the heap as a whole must be
  * consistent and hold what it held at the start. */
-static void final_checks(struct heap *h, const struct heap_stats *start)
+static int final_checks(struct heap *h, const struct heap_stats *start)
 {
 	struct heap_stats end;
 	char first[120];
@@ -248,29 +254,99 @@ static void final_checks(struct heap *h, const struct heap_stats *start)
 			start->used_blocks, start->bytes_used, end.used_blocks,
 			end.bytes_used);
 	report("no_leaks", !holds_same(start, &end));
+	return bad;
 }
 
-int selftest_run(const struct boot_options *opt, size_t regions)
+/* Each CPU's cache is made at its first call: before the frames are
+ * counted, so that the count sees only what the tests take. */
+static void warm(unsigned cpu, void *heap)
+{
+	(void)cpu;
+	heap_free(heap, heap_alloc(heap, 16));
+	heap_drain_caches(heap);
+}
+
+static void drain(unsigned cpu, void *heap)
+{
+	(void)cpu;
+	heap_drain_caches(heap);
+}
+
+/*
+ * Every frame the tests took is back: what the heap grew for them is a
+ * whole free region once the caches and the quarantine let their blocks
+ * go, and goes back by heap_trim; the page tables made for it go too. The
+ * heap may also have given back (purged) pages it held before the tests:
+ * those are free now on top. Not tried on a heap that failed heap_check,
+ * which trimming would walk.
+ */
+static void frames_back(struct heap *h, const struct heap_stats *start,
+			size_t before, int damaged)
+{
+	struct heap_stats s;
+	struct vm_stats v;
+	size_t gave;
+
+	detail[0] = '\0';
+	if (damaged) {
+		st_fail("not checked: the heap failed heap_check");
+		report("frames_back", 1);
+		return;
+	}
+	if (smp_cpu_count() > 1)
+		smp_run(drain, h, 1000000, NULL);
+	heap_drain_caches(h);
+	heap_flush_quarantine(h);
+	heap_trim(h);
+	vm_reclaim_tables();
+	vm_get_stats(&v);
+	heap_get_stats(h, &s);
+	gave = s.bytes_purged > start->bytes_purged
+		   ? (s.bytes_purged - start->bytes_purged) / PAGE_SIZE
+		   : 0;
+	kprintf("frames: %zu free before the self-tests, %zu after", before,
+		v.frames_free);
+	if (gave)
+		kprintf(" (%zu of them pages the heap held before and gave "
+			"back)",
+			gave);
+	kprintf("\n");
+	if (v.frames_free != before + gave)
+		st_fail("%zu frames free before the self-tests, %zu after, "
+			"%zu given back by the heap (%zu page tables, %zu heap "
+			"pages now)",
+			before, v.frames_free, gave, v.page_tables,
+			v.heap_pages);
+	report("frames_back", v.frames_free != before + gave);
+}
+
+int selftest_run(const struct boot_options *opt)
 {
 	struct st_env env = {.heap = memory_heap(),
 			     .heap_flags = opt->heap_flags,
-			     .regions = regions,
 			     .smp_ops = opt->smp_ops};
+	struct vm_stats v;
 	const char *mode = cmdline_heap_mode(opt->heap_flags);
 	const char *caches = cmdline_caches_word(opt->heap_flags);
 	struct heap_stats start;
 
 	lines_run = lines_failed = 0;
 	kprintf("self-tests on the system heap (heap=%s%s):\n", mode, caches);
+	if (smp_cpu_count() > 1)
+		smp_run(warm, env.heap, 1000000, NULL);
 	heap_get_stats(env.heap, &start);
+	vm_get_stats(&v);
 	for (size_t i = 0; i < TEST_COUNT; i++)
 		if (wanted(opt, tests[i].name))
 			run_one(&env, tests[i].name, tests[i].fn);
 	for (size_t i = 0; i < sizeof(deliberate) / sizeof(deliberate[0]); i++)
 		if (opt->fail == deliberate[i].mode)
 			run_one(&env, deliberate[i].name, deliberate[i].fn);
-	if (lines_run > 0)
-		final_checks(env.heap, &start);
+	if (lines_run > 0) {
+		int damaged = final_checks(env.heap, &start);
+
+		frames_back(env.heap, &start, v.frames_free, damaged);
+	}
 
 	kprintf("self-tests: %d run, %d passed, %d failed (heap=%s%s)\n",
 		lines_run, lines_run - lines_failed, lines_failed, mode,

@@ -11,9 +11,10 @@
 /* Runs the tests the command line selected against the system heap, one
  * "ok - name" or "FAIL - name (why)" line each, then the count line
  * "self-tests: R run, P passed, F failed (heap=MODE)" and ALL TESTS PASSED
- * or SOME TESTS FAILED. regions: how many the heap was given. Returns F,
- * the number of FAIL lines printed. */
-int selftest_run(const struct boot_options *opt, size_t regions);
+ * or SOME TESTS FAILED. The last rows check the whole run: heap_check,
+ * no_leaks, and frames_back (every frame the tests took is free again).
+ * Returns F, the number of FAIL lines printed. */
+int selftest_run(const struct boot_options *opt);
 
 /* The name of test i, for tests=; NULL past the last. */
 const char *selftest_name(size_t i);

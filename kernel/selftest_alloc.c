@@ -402,13 +402,58 @@ int st_walk_matches_stats(struct st_env *env)
 	return 0;
 }
 
-int st_regions(struct st_env *env)
+/* Bytes of heap memory held in regions (large blocks aside). */
+static size_t region_bytes(const struct heap_stats *s)
 {
-	struct heap_stats s;
+	return s->bytes_used - s->bytes_large + s->bytes_free +
+	       s->bytes_overhead + s->bytes_quarantined + s->bytes_cached;
+}
 
-	heap_get_stats(env->heap, &s);
-	ST_CHECK(s.regions == env->regions,
-		 "heap has %zu regions, the kernel gave it %zu", s.regions,
-		 env->regions);
+/*
+ * The heap starts as one small mapping: taking more than it holds must make
+ * it grow (a new region of fresh frames), and the new memory must be real.
+ * Blocks below the large-block threshold, so that they come from regions.
+ */
+int st_heap_grows(struct st_env *env)
+{
+	const size_t chunk = 16 * 1024;
+	struct heap_stats before, after;
+	size_t n = 0, want;
+
+	/* what earlier tests grew goes back first (no other CPU is in the
+	 * heap between tests): growth must come from fresh frames */
+	heap_drain_caches(env->heap);
+	heap_flush_quarantine(env->heap);
+	heap_trim(env->heap);
+	heap_get_stats(env->heap, &before);
+	want = region_bytes(&before) + chunk;
+	do {
+		blocks[n] = allocate_memory(chunk);
+		if (!blocks[n])
+			break;
+		st_fill(blocks[n], chunk, (uint32_t)n);
+		heap_get_stats(env->heap, &after);
+		n++;
+	} while (n < MANY && after.regions_grown == before.regions_grown);
+	for (size_t i = 0; i < n; i++)
+		if (st_verify(blocks[i], chunk, (uint32_t)i) != chunk) {
+			free_all(n);
+			return st_fail("block %zu at %p lost its data", i,
+				       (void *)blocks[i]);
+		}
+	free_all(n);
+	ST_CHECK(n > 0 && n < MANY,
+		 "%zu blocks of %zu bytes did not make "
+		 "the heap grow",
+		 n, chunk);
+	ST_CHECK(after.regions == before.regions + 1 &&
+		     region_bytes(&after) >= want,
+		 "after growing: %zu regions (%zu before), %zu bytes in "
+		 "regions (%zu before)",
+		 after.regions, before.regions, region_bytes(&after),
+		 region_bytes(&before));
+	kprintf("heap: grew by %zu KiB to %zu KiB\n",
+		(region_bytes(&after) - region_bytes(&before)) >> 10,
+		region_bytes(&after) >> 10);
 	return 0;
 }

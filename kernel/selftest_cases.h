@@ -18,7 +18,6 @@
 struct st_env {
 	struct heap *heap;
 	unsigned heap_flags;   /* what the heap was made with */
-	size_t regions;	       /* regions the kernel gave the heap */
 	unsigned long smp_ops; /* operations per CPU for smp_stress */
 };
 
@@ -63,7 +62,10 @@ int st_calloc_zeroes(struct st_env *env);
 int st_out_of_memory(struct st_env *env);
 int st_largest_free(struct st_env *env);
 int st_walk_matches_stats(struct st_env *env);
-int st_regions(struct st_env *env);
+int st_heap_grows(struct st_env *env);
+
+/* selftest_vm.c */
+int st_tlb_shootdown(struct st_env *env);
 
 /* selftest_fault.c */
 int st_double_free_reported(struct st_env *env);
@@ -81,5 +83,6 @@ int st_smp_stress(struct st_env *env);
 int st_deliberate_failure(struct st_env *env);
 int st_deliberate_leak(struct st_env *env);
 int st_deliberate_damage(struct st_env *env);
+int st_deliberate_frames(struct st_env *env);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * selftest_deliberate.c - tests that fail on purpose, one for each way the
  * runner can fail a test: its own assertion, the leak check after it, and
- * the heap_check after it. The boot test boots each (fail=selftest,
- * fail=selftest-leak, fail=selftest-damage) and must see it fail for that
- * reason, so that no path to a failure goes unproven.
+ * the heap_check after it, and the frames check at the end. The boot test
+ * boots each (fail=selftest, fail=selftest-leak, fail=selftest-damage,
+ * fail=selftest-frames) and must see it fail for that reason, so that no
+ * path to a failure goes unproven.
  *
  * The leak and the damage are left in place: the runner's final rows
  * (no_leaks, heap_check) must see them too.
@@ -11,6 +12,8 @@
 #include <stdint.h>
 
 #include "kernel/selftest_cases.h"
+#include "kernel/vm/paging.h"
+#include "kernel/vm/vm.h"
 #include "mm/memory.h"
 
 #define LEAKED_BYTES 64
@@ -48,4 +51,15 @@ int st_deliberate_damage(struct st_env *env)
 	ST_CHECK(header, "the heap has no free block to damage");
 	*(volatile unsigned char *)(uintptr_t)header ^= 0x5a;
 	return 0;
+}
+
+int st_deliberate_frames(struct st_env *env)
+{
+	static void *kept;
+
+	(void)env;
+	/* A page of kernel space, never given back: no heap block is held,
+	 * so only the final frames_back row can see it. */
+	kept = vm_alloc(VM_AREA_KERNEL, PAGE_SIZE, 0, 0);
+	return kept ? 0 : st_fail("no frame for a page of kernel space");
 }

@@ -53,3 +53,10 @@ void serial_putc(char c)
 		serial_put_raw('\r');
 	serial_put_raw(c);
 }
+
+void serial_put_line(const char *s)
+{
+	while (*s)
+		serial_putc(*s++);
+	serial_putc('\n');
+}

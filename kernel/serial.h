@@ -6,5 +6,7 @@
 
 void serial_init(void);
 void serial_putc(char c);
+/* s and a newline: serial only, not the VGA console (maps drawn apart). */
+void serial_put_line(const char *s);
 
 #endif

@@ -18,7 +18,9 @@
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "kernel/trampoline.h"
-#include "mm/memory.h"
+#include "kernel/vm/fault.h"
+#include "kernel/vm/paging.h"
+#include "kernel/vm/vm.h"
 
 #define AP_STACK_SIZE (16u * 1024)
 
@@ -108,15 +110,19 @@ void smp_discover(int use_acpi)
 static int start_one(uint32_t apic_id, unsigned index)
 {
 	unsigned before = atomic_load(&checked_in);
-	void *stack = allocate_aligned_memory(16, AP_STACK_SIZE);
+	/* pages of its own, with an unmapped guard page below: an overflow
+	 * faults there, and the fault names the CPU */
+	void *stack = vm_alloc(VM_AREA_KERNEL, AP_STACK_SIZE, 1, 0);
 
 	if (!stack) {
 		kprintf("smp: no memory for the stack of CPU %u\n", index);
 		return -1;
 	}
+	vm_fault_name_stack((uintptr_t)stack, AP_STACK_SIZE, index);
 	*(volatile uint32_t *)TRAMPOLINE_ARG_STACK =
 	    (uint32_t)((uintptr_t)stack + AP_STACK_SIZE);
 	*(volatile uint32_t *)TRAMPOLINE_ARG_CPU = index;
+	*(volatile uint32_t *)TRAMPOLINE_ARG_CR3 = paging_directory();
 	apic_of_index[index] = apic_id;
 	index_of_apic[apic_id & 0xFF] = (uint8_t)index;
 	/* Everything above must be in memory before the IPI wakes the CPU
@@ -259,6 +265,8 @@ void ap_main(unsigned cpu)
 		panic("cpu %u: CPUID APIC ID %u maps to cpu %u", cpu,
 		      (unsigned)cpu_apic_id(), smp_this_cpu());
 	apic_init_ap();
+	vm_fault_cpu_init(cpu);
+	vm_cpu_online(cpu);
 	atomic_fetch_add_explicit(&checked_in, 1, memory_order_release);
 	for (;;) {
 		unsigned gen;

@@ -18,6 +18,7 @@
 #define TRAMPOLINE_ARGS	     (TRAMPOLINE_BASE + 0xFF0)
 #define TRAMPOLINE_ARG_STACK (TRAMPOLINE_ARGS + 0) /* initial %esp */
 #define TRAMPOLINE_ARG_CPU   (TRAMPOLINE_ARGS + 4) /* ap_main's argument */
+#define TRAMPOLINE_ARG_CR3   (TRAMPOLINE_ARGS + 8) /* the page directory */
 
 #ifndef __ASSEMBLER__
 /* The code to copy, in the kernel image (boot/ap_trampoline.S). */

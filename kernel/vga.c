@@ -72,6 +72,13 @@ void vga_put_at(unsigned c, unsigned r, unsigned char ch, uint8_t a)
 		vga_buf[r * VGA_COLS + c] = (uint16_t)(ch | a << 8);
 }
 
+unsigned vga_put_text(unsigned c, unsigned r, const char *s, uint8_t a)
+{
+	for (; *s && c < VGA_COLS; s++)
+		vga_put_at(c++, r, (unsigned char)*s, a);
+	return c;
+}
+
 void vga_set_console_top(unsigned r)
 {
 	top = r < VGA_ROWS ? r : VGA_ROWS - 1;

@@ -47,5 +47,8 @@ void vga_put_at(unsigned col, unsigned row, unsigned char ch, uint8_t attr);
  * cleared, and scrolls there: a picture drawn above stays on screen while
  * the kernel goes on printing. */
 void vga_set_console_top(unsigned top);
+/* s from column col of row, cut at the screen's edge; returns the column
+ * after it. */
+unsigned vga_put_text(unsigned col, unsigned row, const char *s, uint8_t attr);
 
 #endif

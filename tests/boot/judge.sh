@@ -55,28 +55,31 @@ result() {
 	fi
 }
 
-# expect_pass NAME [--mode MODE] [--log PATTERN] QEMU-ARGS...
+# expect_pass NAME [--mode MODE] [--log PATTERN]... QEMU-ARGS...
 expect_pass() {
-	local name=$1 mode="" pattern=""
+	local name=$1 mode="" patterns=() p missing=""
 	shift
 	if [ "$1" = --mode ]; then
 		mode=$2
 		shift 2
 	fi
-	if [ "$1" = --log ]; then
-		pattern=$2
+	while [ "$1" = --log ]; do
+		patterns+=("$2")
 		shift 2
-	fi
+	done
 	boot "$name" "$BOOT_TIMEOUT" "$@"
+	for p in "${patterns[@]}"; do
+		grep -q -- "$p" "$LOGS/$name.log" || missing=$p
+	done
 	if ! judge "$name" "$mode"; then
 		result 0 "$name"
 		echo "    rejected: $why"
 		grep -E '^(FAIL - |self-tests: |PANIC)' "$LOGS/$name.log" |
 			head -n 20 | sed 's/^/    > /'
 		show "$name"
-	elif [ -n "$pattern" ] && ! grep -q -- "$pattern" "$LOGS/$name.log"; then
+	elif [ -n "$missing" ]; then
 		result 0 "$name"
-		echo "    passed, but the serial log lacks '$pattern'"
+		echo "    passed, but the serial log lacks '$missing'"
 		show "$name"
 	else
 		result 1 "$name"

@@ -61,7 +61,9 @@ fi
 # above 4 GiB in the map, which a kernel without PAE must skip unharmed.
 expect_pass "iso-${MIN_MIB}M" -m "${MIN_MIB}M" -cdrom "$ISO" -boot d
 expect_pass iso-32M -m 32M -cdrom "$ISO" -boot d
-expect_pass iso-128M -m 128M -cdrom "$ISO" -boot d
+expect_pass iso-128M --log '^paging: on: ' --log '^frames: [0-9]* free before the self-tests, [0-9]* after' \
+	--log '^framemap: [0-9]* free, [0-9]* heap, [0-9]* page tables, .* 0 lost$' \
+	-m 128M -cdrom "$ISO" -boot d
 expect_pass iso-1G -m 1G -cdrom "$ISO" -boot d
 expect_pass iso-4G --log 'skipped: above 4 GiB' -m 4G -cdrom "$ISO" -boot d
 # QEMU's own multiboot loader: another memory map and placement.
@@ -105,6 +107,37 @@ expect_fail_kernel must-fail-triple-fault "$BOOT_TIMEOUT" $STATUS_RESET \
 expect_fail_kernel must-fail-hang "$HANG_TIMEOUT" $STATUS_TIMEOUT \
 	"exit fail=hang" 'hanging'
 
+# Misuses of memory that paging catches: each a page fault (or, for the
+# stack, the double fault it becomes) whose report says what the address
+# is - never a triple fault (status 0), which these cases would reject.
+PF='PANIC at kernel/vm/fault.c:[0-9]* (report): page fault'
+expect_fail_kernel must-fail-null-deref "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit tests=none fail=null-deref" \
+	"$PF: read of 0x00000004 (page not present, kernel mode) at eip 0x[0-9a-f]*: the NULL page, 4 bytes in: a NULL pointer dereference"
+expect_fail_kernel must-fail-text-write "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit tests=none fail=text-write" \
+	"$PF: write to 0x[0-9a-f]* (page present, not allowed, kernel mode) at eip 0x[0-9a-f]*: kernel text or read-only data (0x00100000-0x[0-9a-f]*): a write to read-only memory"
+for heap in check fast; do
+	expect_fail_kernel "must-fail-guard-page-$heap" "$BOOT_TIMEOUT" $STATUS_FAILURE \
+		"exit tests=none fail=guard-page heap=$heap" \
+		"$PF: write to 0x[0-9a-f]* (page not present, kernel mode) at eip 0x[0-9a-f]*: the guard page after heap block 0x[0-9a-f]* (98304 bytes asked for): offset 98304, 1 byte(s) past its last byte"
+done
+expect_fail_kernel must-fail-stack-overflow "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit tests=none fail=stack-overflow" \
+	"$PF (a double fault: no stack left to take it): write to 0x[0-9a-f]* (page not present, kernel mode) at eip 0x[0-9a-f]*: the guard page below cpu 0's stack (0x[0-9a-f]*-0x[0-9a-f]*), [0-9]* bytes below it: a kernel stack overflow"
+# A CPU that kept a stale translation reads a page after it was unmapped:
+# the tlb_shootdown test must see it when the shootdown is left out.
+expect_fail must-fail-stale-tlb-smp4 "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	-m 64M -smp 4 -accel tcg,thread=multi -kernel "$ELF" \
+	-append "exit tests=tlb_shootdown fail=stale-tlb" -- \
+	'^FAIL - tlb_shootdown (cpu [0-9]* still read the page after it was unmapped (0x7e57f00d): its TLB was not flushed)$'
+# A page kept by a test is seen by the final count of frames.
+expect_fail_kernel must-fail-selftest-frames "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	"exit tests=alignment fail=selftest-frames" \
+	'^ok - deliberate_frames$' '^ok - no_leaks$' \
+	'^FAIL - frames_back ([0-9]* frames free before the self-tests, [0-9]* after, 0 given back by the heap' \
+	'^self-tests: 5 run, 4 passed, 1 failed (heap=fast)$' '^SOME TESTS FAILED$'
+
 # Every way a self-test can fail, each seen on its own: the test's own
 # assertion, the leak check after it, the heap_check after it - and the
 # final rows that see the same leak or damage across the whole run. Each
@@ -113,18 +146,19 @@ expect_fail_kernel must-fail-hang "$HANG_TIMEOUT" $STATUS_TIMEOUT \
 expect_fail_kernel must-fail-selftest "$BOOT_TIMEOUT" $STATUS_FAILURE \
 	"exit tests=none fail=selftest" \
 	'^FAIL - deliberate_failure (fails on purpose' \
-	'^ok - heap_check$' '^ok - no_leaks$' \
-	'^self-tests: 3 run, 2 passed, 1 failed (heap=fast)$' \
+	'^ok - heap_check$' '^ok - no_leaks$' '^ok - frames_back$' \
+	'^self-tests: 4 run, 3 passed, 1 failed (heap=fast)$' \
 	'^SOME TESTS FAILED$'
 for mode in fast quarantine; do
 	expect_fail_kernel "must-fail-selftest-leak-$mode" "$BOOT_TIMEOUT" \
 		$STATUS_FAILURE \
-		"exit tests=alignment,regions fail=selftest-leak heap=$mode" \
-		'^ok - alignment$' '^ok - regions$' \
+		"exit tests=zero_size_and_null,walk_matches_stats fail=selftest-leak heap=$mode" \
+		'^ok - zero_size_and_null$' '^ok - walk_matches_stats$' \
 		'^FAIL - deliberate_leak (leak: 0 block(s), 0 bytes in use before the test, 1, [0-9]* after)$' \
 		'^ok - heap_check$' \
 		'^FAIL - no_leaks (0 block(s), 0 bytes in use at the start, 1, [0-9]* at the end)$' \
-		"^self-tests: 5 run, 3 passed, 2 failed (heap=$mode)$" \
+		'^ok - frames_back$' \
+		"^self-tests: 6 run, 4 passed, 2 failed (heap=$mode)$" \
 		'^SOME TESTS FAILED$'
 	# The heap's fault handler panics; heap_check's findings after a
 	# test must instead become that test's FAIL line, with the message.
@@ -134,7 +168,8 @@ for mode in fast quarantine; do
 		'^FAIL - deliberate_damage (heap_check found [0-9]* problem(s) after the test: heap: header of block 0x[0-9a-f]* corrupted' \
 		'^FAIL - heap_check (heap_check found [0-9]* problem(s): heap: header of block' \
 		'^ok - no_leaks$' \
-		"^self-tests: 3 run, 1 passed, 2 failed (heap=$mode)$" \
+		'^FAIL - frames_back (not checked: the heap failed heap_check)$' \
+		"^self-tests: 4 run, 1 passed, 3 failed (heap=$mode)$" \
 		'^SOME TESTS FAILED$' '!PANIC'
 done
 

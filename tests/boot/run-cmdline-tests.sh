@@ -57,9 +57,9 @@ TESTS='alignment zero_size_and_null .* smp_stress (or tests=all, tests=none)$'
 refused heap-typo "exit heap=chek" \
 	"^cmdline: heap=chek: unknown value 'chek'; the values are: fast check quarantine$"
 refused heapmap-typo "exit heapmap=phase" \
-	"^cmdline: heapmap=phase: unknown value 'phase'; the values are: final phases filled fragmented none$"
+	"^cmdline: heapmap=phase: unknown value 'phase'; the values are: final phases filled fragmented frames none$"
 refused fail-typo "exit fail=nosuch" \
-	"^cmdline: fail=nosuch: unknown value 'nosuch'; the values are: panic triple-fault hang selftest selftest-leak selftest-damage .* use-after-free free-list cache-link$"
+	"^cmdline: fail=nosuch: unknown value 'nosuch'; the values are: panic triple-fault hang selftest selftest-leak selftest-damage .* use-after-free free-list cache-link selftest-frames null-deref text-write guard-page stack-overflow stale-tlb$"
 refused acpi-value "exit acpi=yes" \
 	"^cmdline: acpi=yes: unknown value 'yes'; the values are: on off$"
 refused caches-value "exit caches=no" \
@@ -76,8 +76,8 @@ refused typo-before-exit "heap=chek exit" "^cmdline: heap=chek: unknown value"
 refused no-such-test "exit tests=nosuchtest" \
 	"^cmdline: tests=nosuchtest: no test named 'nosuchtest'$" \
 	"^cmdline: the tests are: $TESTS"
-refused one-bad-test "exit tests=alignment,nosuch,regions" \
-	"^cmdline: tests=alignment,nosuch,regions: no test named 'nosuch'$" \
+refused one-bad-test "exit tests=alignment,nosuch,heap_grows" \
+	"^cmdline: tests=alignment,nosuch,heap_grows: no test named 'nosuch'$" \
 	"^cmdline: the tests are: $TESTS"
 refused long-test-name "exit tests=alignment_but_far_too_long_to_be_a_name" \
 	"no test named 'alignment_but_far_too_long_to_be_a_name'$"
@@ -100,17 +100,17 @@ refused all-named "exit heap=chek bogus tests=nope" \
 # What it does understand boots and passes; words with '/' (the kernel path
 # GRUB and QEMU pass first) are skipped, wherever they are.
 expect_pass cmdline-accepted --mode check -m 16M -kernel "$ELF" -append \
-	"exit tests=regions,alignment heap=check acpi=on heapmap=none smp-ops=100000000"
+	"exit tests=heap_grows,alignment heap=check acpi=on heapmap=none smp-ops=100000000"
 expect_pass cmdline-acpi-off --mode quarantine \
 	--log '^smp: acpi=off: not reading the MADT' -m 16M -kernel "$ELF" \
-	-append "exit tests=regions heap=quarantine acpi=off heapmap=none"
+	-append "exit tests=heap_grows heap=quarantine acpi=off heapmap=none"
 # caches= and heap= set apart, in either order: the verdict names both.
 expect_pass cmdline-caches-off-first --mode "fast caches=off" -m 16M \
 	-kernel "$ELF" -append "exit caches=off heap=fast tests=cache heapmap=none"
 expect_pass cmdline-caches-on --mode fast -m 16M -kernel "$ELF" -append \
 	"exit caches=off caches=on tests=cache heapmap=none"
 expect_pass cmdline-path-skipped --mode fast -m 16M -kernel "$ELF" -append \
-	"/boot/kernel.elf exit tests=regions some/where=else heapmap=none"
+	"/boot/kernel.elf exit tests=heap_grows some/where=else heapmap=none"
 expect_pass cmdline-smp-ops --log '^smp_stress: 1 CPU(s) on the system heap, each 1 random' \
 	-m 16M -kernel "$ELF" -append "exit tests=smp_stress smp-ops=1 heapmap=none"
 

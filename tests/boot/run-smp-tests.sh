@@ -96,6 +96,10 @@ expect_pass() {
 		why="the kernel did not start all $cpus CPUs"
 	elif ! has "$name" "^smp_stress: $cpus CPU\(s\) ran"; then
 		why="smp_stress did not report $cpus CPU(s)"
+	elif ! has "$name" '^smp_stress: the heap grew [1-9][0-9]* time\(s\) .* gave back [1-9][0-9]*; [0-9]* TLB shootdown\(s\)$'; then
+		why="the heap did not grow and give back during the stress"
+	elif [ "$cpus" -gt 1 ] && ! has "$name" '^smp_stress: the heap grew .*; [1-9][0-9]* TLB shootdown\(s\)$'; then
+		why="no TLB shootdown with $cpus CPUs: pages unmapped on one CPU were never flushed on the others"
 	elif [ "$cached" -eq 1 ] && ! few_locks "$name" "$cpus"; then
 		:
 	fi

@@ -2,7 +2,8 @@
 # tests/gdb/run.sh - GDB in batch mode against a kernel that QEMU holds at
 # reset: the gdbinit `make debug` writes attaches and stops at kmain, then
 # tests/gdb/session.gdb runs heap-walk, heap-check and heap-stats on the
-# live system heap, flips bits in it and expects each flip reported.
+# live system heap, flips bits in it and expects each flip reported, and
+# page-walk on pages the kernel's own page tables describe.
 # Once GDB lets go, the kernel runs one self-test and its own heap_check,
 # which must pass: the debugger leaves the heap as it found it.
 #
@@ -228,6 +229,43 @@ judge() {
 		fi
 		result "$mode: one bit flipped in a cached block's link: heap-check names the cache list" $ok "$line"
 	fi
+
+	# page-walk: the heap page's entry is the one the kernel reads, and
+	# the physical address is that frame plus the offset
+	local entry addr phys
+	entry=$(sed -n 's/^kernel-entry \(0x[0-9a-f]*\)$/\1/p' "$log")
+	addr=$(sed -n 's/^small-address \(0x[0-9a-f]*\)$/\1/p' "$log")
+	line=$(section "$log" page-walk-heap)
+	phys=
+	[ -n "$entry" ] && [ -n "$addr" ] &&
+		phys=$(printf '0x%08x' $(((entry & 0xFFFFF000) | (addr & 0xFFF))))
+	ok=0
+	if [ -n "$phys" ] &&
+		grep -qE "^  table entry at 0x[0-9a-f]+: $entry  present writable kernel" <<<"$line" &&
+		grep -qx "  $addr -> physical $phys" <<<"$line"; then
+		ok=1
+	fi
+	result "$mode: page-walk translates a heap block as the kernel's page table says" $ok \
+		"kernel's entry '$entry' for '$addr'; walk:" "$line"
+	line=$(section "$log" page-walk-null)
+	ok=0
+	grep -q '^  table entry at 0x[0-9a-f]*: 0x00000000  empty: nothing mapped$' <<<"$line" &&
+		grep -q '^  0x00000000 is not mapped$' <<<"$line" && ok=1
+	result "$mode: page-walk finds the NULL page unmapped" $ok "$line"
+	line=$(section "$log" page-walk-text)
+	ok=0
+	grep -qE '^  table entry at 0x[0-9a-f]+: 0x[0-9a-f]+  present read-only kernel' <<<"$line" &&
+		grep -qE '^  0x001[0-9a-f]+ -> physical 0x001[0-9a-f]+$' <<<"$line" && ok=1
+	result "$mode: page-walk finds kernel text read-only" $ok "$line"
+	line=$(section "$log" page-walk-guard)
+	ok=0
+	grep -q 'guard page below a range of 4 page(s)$' <<<"$line" &&
+		grep -q 'is not mapped$' <<<"$line" && ok=1
+	result "$mode: page-walk names the boot stack's guard page" $ok "$line"
+	line=$(section "$log" page-walk-readonly)
+	ok=0
+	grep -qE '^  table entry at 0x[0-9a-f]+: 0x[0-9a-f]+  present read-only kernel' <<<"$line" && ok=1
+	result "$mode: page-walk sees a table entry changed under it" $ok "$line"
 
 	line=$(section "$log" check-bad-bitmap)
 	ok=0

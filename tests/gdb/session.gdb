@@ -57,4 +57,24 @@ set var system_heap->fl_map ^= 1
 echo ==== check-bad-bitmap\n
 heap-check
 set var system_heap->fl_map ^= 1
+
+# The page tables, walked from CR3 in physical memory (page-walk), against
+# the kernel's own reading of the same entries (paging_entry).
+set $page = (unsigned)$small & ~0xfff
+printf "kernel-entry 0x%08x\n", (unsigned)paging_entry($page)
+printf "small-address 0x%08x\n", (unsigned)$small
+echo ==== page-walk-heap\n
+page-walk $small
+echo ==== page-walk-null\n
+page-walk 0
+echo ==== page-walk-text\n
+page-walk kmain
+echo ==== page-walk-guard\n
+page-walk boot_stack_guard
+# Must change: the heap page's writable bit cleared in its table entry
+# (through the tables' own window at 0xFFC00000), then set back.
+set *(unsigned *)(0xFFC00000 + ($page >> 12) * 4) ^= 2
+echo ==== page-walk-readonly\n
+page-walk $small
+set *(unsigned *)(0xFFC00000 + ($page >> 12) * 4) ^= 2
 echo ==== end\n

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Run the kernel/vm/ host tests (built by `make vm-build`) and print one line
+# per variant and test:
+#   ok - vm/<variant>/<test> (N cases)
+#   FAIL - vm/<variant>/<test> (P passed, F failed; exit S) - log: FILE
+# Counted as tests/run-all.sh counts cmocka: a binary that dies before its
+# summary, or runs nothing, is a failure. Exit status 0 only if all passed.
+#   B=build tests/vm/run.sh
+set -u
+B=${B:-build}
+VM_VARIANTS=${VM_VARIANTS:-host64 clang64 host32 asan64}
+VM_TESTS=${VM_TESTS:-test_frame}
+VM_TIMEOUT=${VM_TIMEOUT:-300}
+log_dir=$B/test-logs
+mkdir -p "$log_dir"
+status=0
+
+for v in $VM_VARIANTS; do
+	for t in $VM_TESTS; do
+		bin=$B/$v/vm/$t
+		log=$log_dir/vm-$v-$t.log
+		if [ ! -x "$bin" ]; then
+			echo "FAIL - vm/$v/$t (not built)"
+			status=1
+			continue
+		fi
+		# A hang (a broken search that never ends) fails instead of
+		# stopping the whole run; exit 124 is timeout's.
+		timeout "$VM_TIMEOUT" "$bin" >"$log" 2>&1
+		rc=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		p=${p:-0}
+		f=${f:-0}
+		if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+			f=$((f + 1)) # died, or ran nothing
+		fi
+		if [ "$f" -eq 0 ]; then
+			echo "ok - vm/$v/$t ($p cases)"
+		else
+			echo "FAIL - vm/$v/$t ($p passed, $f failed; exit $rc) - log: $log"
+			# indented, so that run-all.sh counts only the line above
+			grep -E '^\[  (FAILED|ERROR) |^\[   LINE   \]|unexpected panic|AddressSanitizer|runtime error' "$log" |
+				head -n 20 | sed 's/^/    /'
+			status=1
+		fi
+	done
+done
+exit $status
