@@ -8,6 +8,7 @@
 #include "kernel/cpu.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "kernel/vm/vm.h"
 #include "mm/heap.h"
 #include "mm/memory.h"
@@ -33,6 +34,8 @@ static void *opaque(void *p)
 	return p;
 }
 
+#define STACK_OVERFLOW_WAIT_US 10000000u
+
 /* Deep enough for any stack: each level keeps 256 bytes live. */
 static unsigned recurse(unsigned depth)
 {
@@ -42,6 +45,14 @@ static unsigned recurse(unsigned depth)
 	if (depth > 100000000u)
 		return pad[0];
 	return recurse(depth + 1) + pad[0];
+}
+
+/* With several CPUs the last one overflows its stack: the report must
+ * name that CPU, not the boot CPU. */
+static void overflow_on(unsigned cpu, void *last)
+{
+	if (cpu == (unsigned)(uintptr_t)last)
+		recurse(0);
 }
 
 /* A large block's size: a multiple of 16, so that its end is the guard
@@ -79,9 +90,15 @@ static void misuse_memory(const struct boot_options *opt)
 		deallocate_memory((void *)(uintptr_t)p);
 		break;
 	case FAIL_STACK_OVERFLOW:
-		kprintf("fail: recursing until the stack overflows "
-			"(fail=stack-overflow)\n");
-		recurse(0);
+		kprintf("fail: recursing on cpu %u until its stack overflows "
+			"(fail=stack-overflow)\n",
+			(unsigned)smp_cpu_count() - 1);
+		if (smp_cpu_count() > 1)
+			smp_run(overflow_on,
+				(void *)(uintptr_t)(smp_cpu_count() - 1),
+				STACK_OVERFLOW_WAIT_US, NULL);
+		else
+			recurse(0);
 		break;
 	default:
 		return;

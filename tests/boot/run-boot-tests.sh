@@ -131,6 +131,12 @@ expect_fail must-fail-stale-tlb-smp4 "$BOOT_TIMEOUT" $STATUS_FAILURE \
 	-m 64M -smp 4 -accel tcg,thread=multi -kernel "$ELF" \
 	-append "exit tests=tlb_shootdown fail=stale-tlb" -- \
 	'^FAIL - tlb_shootdown (cpu [0-9]* still read the page after it was unmapped (0x7e57f00d): its TLB was not flushed)$'
+# On an application processor: its own stack, its own guard page, and the
+# report names that CPU.
+expect_fail must-fail-stack-overflow-smp2 "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	-m 64M -smp 2 -accel tcg,thread=multi -kernel "$ELF" \
+	-append "exit tests=none fail=stack-overflow" -- \
+	"PANIC at kernel/vm/fault.c:[0-9]* (report) on cpu 1: page fault (a double fault: no stack left to take it): write to 0x[0-9a-f]* (page not present, kernel mode) at eip 0x[0-9a-f]*: the guard page below cpu 1's stack (0x00[4-9a-f][0-9a-f]*-0x[0-9a-f]*), [0-9]* bytes below it: a kernel stack overflow"
 # A page kept by a test is seen by the final count of frames.
 expect_fail_kernel must-fail-selftest-frames "$BOOT_TIMEOUT" $STATUS_FAILURE \
 	"exit tests=alignment fail=selftest-frames" \

@@ -364,6 +364,78 @@ fi
 result "$([ -z "$why" ] && echo 1 || echo 0)" $name "${seconds}s"
 [ -z "$why" ] || explain $name "$why"
 
+# heapmap=frames: the map of physical frames on VGA (kernel/framemap.c),
+# cell for cell the serial frame map, in its colours.
+KERNEL_FRAMES=a85700 TABLES=a800a8 HEAPPAGES=0000a8 KSPACE=00a8a8 LOST=a80000
+# frame_screen NAME: the screen's map rows as frame-map characters.
+frame_screen() {
+	awk -v k=$KERNEL_FRAMES -v t=$TABLES -v h=$HEAPPAGES -v s=$KSPACE \
+		-v f=$FREE -v l=$LOST '
+		function kind(x) {
+			if (index(x, "/")) return "+"
+			if (x == k) return "K"
+			if (x == t) return "T"
+			if (x == h) return "h"
+			if (x == s) return "s"
+			if (x == f) return "."
+			if (x == l) return "?"
+			if (x == "000000") return " "
+			return "!"
+		}
+		NR >= 2 && NR <= 19 {
+			line = ""
+			for (i = 1; i <= NF; i++)
+				line = line kind($i)
+			sub(/ +$/, "", line)
+			row[++n] = line
+		}
+		END {	# rows past the last cell are blank: not part of the map
+			while (n > 0 && row[n] == "") n--
+			for (i = 1; i <= n; i++) print row[i]
+		}' "$LOGS/$1.cells"
+}
+# serial_frames NAME: the serial frame map's rows, without the addresses.
+serial_frames() {
+	awk '/^framemap: physical memory/ { grab = 1; n = 0; next }
+		grab && /^  0x/ { row = substr($0, 14); sub(/ +$/, "", row); print row; next }
+		grab { grab = 0 }' "$LOGS/$1.log"
+}
+name=vga-frames
+shoot $name '^kernel: done; halted' -kernel "$ELF" -append "tests=alignment,heap_grows heapmap=frames"
+why=""
+if [ "$status" -ne 0 ]; then
+	why="no screenshot: the kernel never said it was done"
+elif ! picture $name; then
+	why="no picture: screendump, PNG conversion or decoding failed"
+else
+	frame_screen $name >"$LOGS/$name.frames-screen"
+	serial_frames $name >"$LOGS/$name.frames-serial"
+	if [ ! -s "$LOGS/$name.frames-serial" ]; then
+		why="no frame map on serial"
+	elif ! diff -u "$LOGS/$name.frames-serial" "$LOGS/$name.frames-screen" >"$LOGS/$name.diff"; then
+		why="the screen does not show the serial frame map (serial -, screen +)"
+	elif ! grep -q K "$LOGS/$name.frames-screen" || ! grep -q h "$LOGS/$name.frames-screen" ||
+		! grep -q '\.' "$LOGS/$name.frames-screen"; then
+		why="the frame map lacks the kernel, the heap or free frames"
+	elif ! has $name '^framemap: [0-9]* free, [1-9][0-9]* heap, [1-9][0-9]* page tables, .* 0 lost$'; then
+		why="the frame map's counts are missing, or count lost frames"
+	fi
+fi
+result "$([ -z "$why" ] && echo 1 || echo 0)" $name "${seconds}s"
+[ -z "$why" ] || explain $name "$why"
+
+# Must fail: the heap map's screen (vga-final-iso) is not its frame map.
+name=must-fail-heap-screen-as-frames
+if [ ! -s "$LOGS/vga-final-iso.cells" ]; then
+	result 0 $name
+	echo "    no screen from vga-final-iso to judge"
+elif frame_screen vga-final-iso | diff -q - <(serial_frames vga-final-iso) >/dev/null; then
+	result 0 $name
+	echo "    the frame-map comparison took the heap map's screen for the frame map"
+else
+	result 1 $name "differs from the frame map"
+fi
+
 # Must fail: a screen without a map (heapmap=none) must not pass the check
 # the maps above passed.
 name=must-fail-no-map
