@@ -96,7 +96,7 @@ VARIANTS := host64 clang64 host32 asan64 asan32
 # Objects made through pattern rules are not throwaway intermediates: keep
 # them, so that a second make rebuilds only what changed.
 .SECONDARY:
-.PHONY: help all run test iso kernel unit sanitize lint debug clean tools-host tools-kernel tools-lint \
+.PHONY: help all run test check iso kernel unit sanitize lint debug clean tools-host tools-kernel tools-lint \
         tools-i386 tools-gui check-mem check-mm-freestanding format format-check
 
 help: ## list the targets
@@ -255,8 +255,15 @@ $(1)-tests: $(addprefix $(B)/$(1)/tests/,$(UNIT_NAMES))
 .PHONY: $(1)-tests
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant_rules,$(v))))
+# mm/'s own objects, whose global symbols make lint and tests/names check.
+MM_HOST64_OBJS := $(patsubst %.c,$(B)/host64/%.o,$(MM_SRCS))
 
 unit: $(addsuffix -tests,$(VARIANTS)) ## build the host unit tests (all variants)
+
+# The inner loop for a change to mm/: one variant's unit tests, built and
+# run in seconds, needing neither the i386 packages nor QEMU.
+check: host64-tests ## quick: build and run the host64 unit tests only (no i386, no QEMU)
+	@B=$(B) VARIANTS=host64 UNIT_NAMES="$(UNIT_NAMES)" SUITES= tests/run-all.sh
 
 # mm/ must build with nothing but the compiler's freestanding headers.
 check-mm-freestanding: | tools-host
@@ -299,12 +306,14 @@ test: $(TEST_DEPS) ## run every test; ends with "N passed, M failed"
 
 # Static analysis of the product code: mm/ (as for the host and as for the
 # kernel), host/ and kernel/. Configuration: .clang-tidy, .cppcheck-suppressions.
+# Then the names mm/ exports (scripts/check-mm-names.sh): only heap_*, mm_*
+# and the original API, so that mm/ links into any kernel.
 LINT_HOST := $(MM_SRCS) $(HOST_SRCS)
 LINT_KERNEL := $(sort $(wildcard kernel/*.c kernel/vm/*.c))
 tools-lint:
 	@$(INSTALL_DEPS) lint
 
-lint: | tools-lint ## cppcheck, clang-tidy and clang-format checks (clean or fail)
+lint: $(MM_HOST64_OBJS) | tools-lint ## cppcheck, clang-tidy, clang-format, mm/ symbol names (clean or fail)
 	$(say) CPPCHECK "mm/ host/ kernel/"
 	$(Q)cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 \
 		--enable=warning,style,performance,portability \
@@ -321,6 +330,8 @@ lint: | tools-lint ## cppcheck, clang-tidy and clang-format checks (clean or fai
 			{ echo "$$out"; exit 1; }; done
 	$(say) FORMAT "every .c and .h"
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	$(say) NAMES "mm/ global symbols"
+	$(Q)scripts/check-mm-names.sh $(MM_HOST64_OBJS)
 
 format: ## format the sources with .clang-format
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -66,8 +66,9 @@ void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 	mm_account_out(h, 1, size - HDR_SIZE, requested, 1);
 }
 
-/* Take b (a used block) out of the statistics before it is resized or freed. */
-void mm_unmark_used(struct heap *h, struct block *b)
+/* Only the statistics: b (a used block) stops being counted as in use,
+ * before it is resized or freed. Its header is not touched. */
+void mm_uncount_used(struct heap *h, struct block *b)
 {
 	mm_account_out(h, 1, block_payload_size(b), mm_requested(h, b), 0);
 }
@@ -103,7 +104,7 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	if (block_is_listed(next) &&
 	    (!mm_header_sound(h, next) || next->prev != b)) {
 		mm_report_header(h, next, NULL);
-	} else if (block_is_listed(next) && fl_remove(h, next) == 0) {
+	} else if (block_is_listed(next) && mm_fl_remove(h, next) == 0) {
 		rest_size += block_size(next);
 		poison_to = (uintptr_t)block_payload(next) + LINKS_SIZE;
 		was = next;
@@ -112,7 +113,7 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	rest->prev = b;
 	mm_mark_free(h, rest, rest_size);
 	mm_set_prev(h, next, was, rest);
-	fl_insert(h, rest);
+	mm_fl_insert(h, rest);
 	if (mm_checking(h) && !rest_poisoned) {
 		uintptr_t from = (uintptr_t)block_payload(rest) + LINKS_SIZE;
 
@@ -142,7 +143,7 @@ static void verify_reused(struct heap *h, const struct block *b, uintptr_t upto)
 static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 				  size_t align)
 {
-	struct block *b = fl_take(h, need + align + MIN_BLOCK);
+	struct block *b = mm_fl_take(h, need + align + MIN_BLOCK);
 	uintptr_t start, p;
 	size_t gap;
 
@@ -163,7 +164,7 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 		block_seal(h->secret, a);
 		mm_set_prev(h, block_next(a), b, a);
 		mm_mark_free(h, b, gap);
-		fl_insert(h, b);
+		mm_fl_insert(h, b);
 		b = a;
 	}
 	mm_split(h, b, need, 1);
@@ -177,7 +178,7 @@ static void *alloc_once(struct heap *h, size_t n, size_t need, size_t align)
 
 	if (align > HEAP_ALIGN)
 		return alloc_aligned_locked(h, n, need, align);
-	b = fl_take(h, need);
+	b = mm_fl_take(h, need);
 	if (!b)
 		return NULL;
 	verify_reused(h, b, (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
@@ -265,12 +266,12 @@ void *mm_locked_retrying(struct heap *h, mm_locked_fn fn, void *ptr, size_t n,
 		unsigned starved;
 		void *p;
 
-		if (heap_lock(h, &irq) != 0)
+		if (mm_heap_lock(h, &irq) != 0)
 			return NULL;
 		starved = h->starved;
 		p = fn(h, ptr, n, align);
 		starved = h->starved != starved;
-		heap_unlock(h, irq);
+		mm_heap_unlock(h, irq);
 		if (p || !starved || tries == CACHE_WAIT_TRIES ||
 		    !mm_wait_for_caches(h))
 			return p;
@@ -293,7 +294,7 @@ void *heap_alloc(struct heap *h, size_t size)
 {
 	void *p;
 
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return NULL;
 	if (h->cached && size <= h->cache_max &&
 	    (p = mm_hooks.local ? mm_cache_alloc(h, size)
@@ -304,7 +305,7 @@ void *heap_alloc(struct heap *h, size_t size)
 
 void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
 {
-	if (!heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
+	if (!mm_heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
 	    align > HEAP_MAX_ALIGN)
 		return NULL;
 	if (align <= HEAP_ALIGN)

@@ -115,8 +115,9 @@ static inline size_t block_size(const struct block *b)
 	return (size_t)(b->size & ~BLOCK_FLAGS);
 }
 
-/* Free or quarantined: the heap holds it (see block_is_listed). */
-static inline int block_is_free(const struct block *b)
+/* Freed by its caller: free, or held by the quarantine (block_is_listed
+ * tells the two apart). */
+static inline int block_is_freed(const struct block *b)
 {
 	return (b->size & BLOCK_FREE) != 0;
 }

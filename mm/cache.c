@@ -162,7 +162,7 @@ static unsigned carve(struct heap *h, unsigned k, unsigned want,
 	struct block *b = NULL, *prev, *x = NULL;
 	size_t rest;
 
-	for (; want && !(b = fl_take(h, size * want)); want /= 2)
+	for (; want && !(b = mm_fl_take(h, size * want)); want /= 2)
 		;
 	if (!b)
 		return 0;
@@ -170,7 +170,7 @@ static unsigned carve(struct heap *h, unsigned k, unsigned want,
 	 * give it a size of no class: leave one block more to the tail */
 	rest = block_size(b) - size * want;
 	if (rest != 0 && rest < MIN_BLOCK && --want == 0) {
-		fl_insert(h, b);
+		mm_fl_insert(h, b);
 		return 0;
 	}
 	mm_split(h, b, size * want, 1);
@@ -314,10 +314,10 @@ static struct mm_cache *cache_of_slow(struct heap *h, struct mm_local *l)
 	unsigned token;
 	uintptr_t irq;
 
-	if (c || !(token = self_token()) || heap_lock(h, &irq) != 0)
+	if (c || !(token = self_token()) || mm_heap_lock(h, &irq) != 0)
 		return c;
 	c = claim(h, token);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	if (!c)
 		return NULL;
 	/* the slot dropped at the end keeps its cache, owned: claim finds it
@@ -343,10 +343,10 @@ static void drain(struct heap *h, struct mm_cache *c)
 {
 	uintptr_t irq;
 
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return;
 	mm_cache_give_back(h, c);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }
 
 /* head is empty: the spare, or a batch from the depot or the heap. */
@@ -365,7 +365,7 @@ static struct block *refill(struct heap *h, struct mm_cache *c,
 		c->spare_bytes -= bin->batch * payload_of(k);
 		return bin->head;
 	}
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return NULL;
 	c->st.alloc_misses++;
 	if (h->depot[k].full) {
@@ -374,7 +374,7 @@ static struct block *refill(struct heap *h, struct mm_cache *c,
 	} else {
 		got = carve(h, k, bin->batch, &head);
 	}
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	if (!got)
 		return NULL; /* the locked path drains and retries */
 	bin->head = head;
@@ -390,7 +390,7 @@ static void head_damaged(struct heap *h, struct mm_cache *c,
 	unsigned n = count_of(&bin->count);
 	uintptr_t irq;
 
-	if (heap_lock(h, &irq) == 0) {
+	if (mm_heap_lock(h, &irq) == 0) {
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
 					     .ptr = bin->head,
@@ -401,7 +401,7 @@ static void head_damaged(struct heap *h, struct mm_cache *c,
 			 (size_t)c->index, (size_t)n, payload_of(k),
 			 (const void *)bin->head);
 		lose(h, n, payload_of(k));
-		heap_unlock(h, irq);
+		mm_heap_unlock(h, irq);
 	}
 	bin->head = NULL;
 	set_count(&bin->count, 0);
@@ -448,14 +448,14 @@ static int overflow(struct heap *h, struct mm_cache *c, struct cache_bin *bin,
 		c->spare_bytes -= bytes;
 	}
 	c->st.free_misses++;
-	if (heap_lock(h, &irq) != 0) {
+	if (mm_heap_lock(h, &irq) != 0) {
 		/* nothing lost: the batch waits at head again */
 		bin->head = out;
 		set_count(&bin->count, n);
 		return 0;
 	}
 	depot_put(h, k, out, n);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return 1;
 }
 
@@ -568,7 +568,7 @@ static struct mm_cache *shard_at(struct heap *h, unsigned i)
 	struct mm_cache *c = atomic_load_explicit(slot, memory_order_acquire);
 	uintptr_t irq;
 
-	if (c || heap_lock(h, &irq) != 0)
+	if (c || mm_heap_lock(h, &irq) != 0)
 		return c;
 	c = atomic_load_explicit(slot, memory_order_relaxed);
 	if (!c && (c = new_cache(h, CACHE_SHARD)) != NULL) {
@@ -576,7 +576,7 @@ static struct mm_cache *shard_at(struct heap *h, unsigned i)
 		h->caches = c;
 		atomic_store_explicit(slot, c, memory_order_release);
 	}
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return c;
 }
 
@@ -686,7 +686,7 @@ int mm_wait_for_caches(struct heap *h)
 		size_t bytes;
 		unsigned gen;
 
-		if (heap_lock(h, &irq) != 0)
+		if (mm_heap_lock(h, &irq) != 0)
 			return 0;
 		gen = atomic_load_explicit(&h->drain_gen, memory_order_relaxed);
 		if (!mm_hooks.local)
@@ -699,7 +699,7 @@ int mm_wait_for_caches(struct heap *h)
 			    cache_held(c, &bytes) != 0)
 				behind = 1;
 		}
-		heap_unlock(h, irq);
+		mm_heap_unlock(h, irq);
 		if (!behind)
 			return 1;
 		if (mm_hooks.relax)
@@ -838,7 +838,7 @@ void heap_drain_caches(struct heap *h)
 	struct mm_cache *c;
 	uintptr_t irq;
 
-	if (!heap_valid(h) || !h->cached || heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || !h->cached || mm_heap_lock(h, &irq) != 0)
 		return;
 	mm_depot_give_back(h);
 	atomic_fetch_add_explicit(&h->drain_gen, 1, memory_order_relaxed);
@@ -847,7 +847,7 @@ void heap_drain_caches(struct heap *h)
 		mm_cache_give_back(h, c);
 	if (!mm_hooks.local)
 		mm_shards_give_back(h);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }
 
 void heap_get_cache_stats(struct heap *h, struct heap_cache_stats *out)
@@ -858,7 +858,7 @@ void heap_get_cache_stats(struct heap *h, struct heap_cache_stats *out)
 	if (!out)
 		return;
 	mm_fill(out, 0, sizeof *out);
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return;
 	irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
 	c = mm_cache_mine(h);

@@ -25,9 +25,9 @@ static void check_contents(struct heap *h, struct tally *t,
 
 	if (!mm_checking(h))
 		return;
-	if (!block_is_free(c) && !meta_is_callers(mm_meta(h, c)))
+	if (!block_is_freed(c) && !meta_is_callers(mm_meta(h, c)))
 		return;
-	if (!block_is_free(c))
+	if (!block_is_freed(c))
 		rc = mm_canary_verify(h, c);
 	else if (block_is_listed(c))
 		rc = mm_poison_verify(h, c, p + LINKS_SIZE, block_end(c));
@@ -104,11 +104,11 @@ static void check_region(struct heap *h, const struct region *r,
 				"before it");
 		/* free blocks and sentinels keep meta at 0: their check does
 		 * not cover it, this does */
-		if ((block_is_free(c) || c == r->sentinel) &&
+		if ((block_is_freed(c) || c == r->sentinel) &&
 		    block_meta(c) != 0)
 			problem(h, t, c, "meta field of a free block is not 0");
 		if (c == r->sentinel) {
-			if (!block_is_sentinel(c) || block_is_free(c))
+			if (!block_is_sentinel(c) || block_is_freed(c))
 				problem(h, t, c,
 					"region end is not a sentinel");
 			return;
@@ -129,7 +129,7 @@ static void check_region(struct heap *h, const struct region *r,
 					"(missed merge)");
 			t->free_blocks++;
 			t->bytes_free += block_payload_size(c);
-		} else if (block_is_free(c)) {
+		} else if (block_is_freed(c)) {
 			t->quarantined_blocks++;
 			t->bytes_quarantined += block_payload_size(c);
 		} else {
@@ -175,7 +175,7 @@ static size_t check_lists(struct heap *h, struct tally *t)
 						"block");
 					break;
 				}
-				fl_class(block_size(b), &f, &s);
+				mm_fl_class(block_size(b), &f, &s);
 				if (f != fl || s != sl)
 					problem(h, t, b,
 						"free block in the "
@@ -227,9 +227,9 @@ int heap_check(struct heap *h)
 	struct mm_cache *c;
 	uintptr_t irq;
 
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return 1;
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return 1;
 	for (r = h->regions; r; r = r->next)
 		check_region(h, r, &t);
@@ -245,7 +245,7 @@ int heap_check(struct heap *h)
 		t.bad += mm_cache_check(h, c);
 	if (h->cached && !mm_hooks.local)
 		t.bad += mm_shards_check(h);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return t.bad;
 }
 
@@ -257,10 +257,10 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 	unsigned was;
 	int rc = 0;
 
-	if (!heap_valid(h) || !fn)
-		return -1;
-	if (heap_lock(h, &irq) != 0)
-		return -1;
+	if (!mm_heap_valid(h) || !fn)
+		return HEAP_WALK_DAMAGED;
+	if (mm_heap_lock(h, &irq) != 0)
+		return HEAP_WALK_DAMAGED;
 	was = atomic_load_explicit(&h->in_callback, memory_order_relaxed);
 	for (r = h->regions; r && rc == 0; r = r->next) {
 		for (c = r->first; c != r->sentinel; c = block_next(c)) {
@@ -269,22 +269,22 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 
 			if (!mm_block_fits(h, r, c)) {
 				mm_report_header(h, c, NULL);
-				rc = -1;
+				rc = HEAP_WALK_DAMAGED;
 				break;
 			}
-			data = block_is_free(c) ? 0 : mm_meta(h, c);
+			data = block_is_freed(c) ? 0 : mm_meta(h, c);
 			info.block = c;
 			info.ptr = block_payload(c);
 			info.size = block_payload_size(c);
-			info.free = block_is_free(c);
+			info.free = block_is_freed(c);
 			info.quarantined =
-			    block_is_free(c) && !block_is_listed(c);
+			    block_is_freed(c) && !block_is_listed(c);
 			info.cached = !info.free && data == META_CACHED;
 			info.internal = !info.free && data == META_INTERNAL;
 			info.requested = info.free ? 0 : mm_requested(h, c);
 			info.region = (int)r->index;
 			/* the callback may call back in: refused, not a
-			 * deadlock (heap_lock) */
+			 * deadlock (mm_heap_lock) */
 			atomic_store_explicit(&h->in_callback, IN_WALK,
 					      memory_order_relaxed);
 			rc = fn(&info, ctx);
@@ -296,7 +296,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 	}
 	if (rc == 0)
 		rc = mm_large_walk(h, fn, ctx);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return rc;
 }
 
@@ -333,7 +333,7 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 	if (!out)
 		return;
 	mm_fill(out, 0, sizeof *out);
-	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
 		return;
 	*out = h->stats;
 	out->largest_free = largest_free(h);
@@ -358,5 +358,5 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 	out->lock_acquired = h->lock.acquired;
 	out->lock_contended = h->lock.contended;
 	out->lock_slept = h->lock.slept;
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }

@@ -83,8 +83,8 @@ int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 		*tail = r;
 	h->stats.regions++;
 	h->bytes_total += (size_t)(end - cover);
-	fl_insert(h, first);
-	/* struct heap stays open: heap_valid() reads it before the lock */
+	mm_fl_insert(h, first);
+	/* struct heap stays open: mm_heap_valid() reads it before the lock */
 	ann_region((void *)start, (size_t)(end - start));
 	if (mm_checking(h))
 		mm_fill((unsigned char *)block_payload(first) + LINKS_SIZE,
@@ -119,7 +119,7 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 	mm_fill(h, 0, sizeof *h);
 	h->flags = flags & HEAP_QUARANTINE ? flags | HEAP_CHECKING : flags;
 	h->secret = make_secret(h);
-	spin_init(&h->lock, "heap");
+	mm_spin_init(&h->lock, "heap");
 	if (mm_add_region(h, start, start + hsize, end, 0) != 0) {
 		h = NULL;
 	} else {
@@ -145,11 +145,11 @@ int heap_add_region(struct heap *h, void *mem, size_t bytes)
 	uintptr_t start, end, irq;
 	int rc;
 
-	if (!heap_valid(h) || inward(mem, bytes, &start, &end) != 0)
+	if (!mm_heap_valid(h) || inward(mem, bytes, &start, &end) != 0)
 		return -1;
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return -1;
 	rc = mm_add_region(h, start, start, end, 0);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return rc;
 }

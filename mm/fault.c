@@ -147,7 +147,8 @@ int mm_reentered(struct heap *h)
 	unsigned in =
 	    atomic_load_explicit(&h->in_callback, memory_order_relaxed);
 
-	if (!spin_held(&h->lock) && (mm_hooks.cpu_id || !spin_busy(&h->lock)))
+	if (!mm_spin_held(&h->lock) &&
+	    (mm_hooks.cpu_id || !mm_spin_busy(&h->lock)))
 		return 0;
 	if (in == IN_FAULT) {
 		h->stats.faults[HEAP_FAULT_REENTERED]++;
@@ -180,7 +181,7 @@ void mm_report_header(struct heap *h, const struct block *b, const void *ptr)
 			  "heap: header of block %B corrupted (size field %x "
 			  "runs past its region",
 			  b, b->size);
-	} else if ((block_is_free(b) || block_is_sentinel(b))
+	} else if ((block_is_freed(b) || block_is_sentinel(b))
 		       ? block_meta(b) != 0
 		       : mm_meta(h, b) == META_BAD) {
 		f.found = block_meta(b);
@@ -207,11 +208,11 @@ void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)
 {
 	uintptr_t irq;
 
-	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
 		return;
 	h->fault_fn = fn;
 	h->fault_ctx = ctx;
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }
 
 const char *heap_fault_name(enum heap_fault_kind kind)

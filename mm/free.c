@@ -55,7 +55,7 @@ static void explain_pointer(struct heap *h, struct region *r,
 		}
 		next = block_next(c);
 		if ((uintptr_t)b < (uintptr_t)next) {
-			if (block_is_free(c))
+			if (block_is_freed(c))
 				mm_fault(h,
 					 (struct heap_fault){
 					     .kind = HEAP_FAULT_DOUBLE_FREE,
@@ -158,7 +158,7 @@ struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
 	/* a free header whose neighbours do not name it is a stale one,
 	 * inside the free block that absorbed it (the walk finds which) */
 	if (!block_intact(h->secret, b) ||
-	    (block_is_free(b) && (!linked(r, b) || !mm_prev_ok(h, r, b)))) {
+	    (block_is_freed(b) && (!linked(r, b) || !mm_prev_ok(h, r, b)))) {
 		/* damaged, stale or no header at all: the region says which */
 		explain_pointer(h, r, b, ptr, name);
 		return NULL;
@@ -169,7 +169,7 @@ struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
 		mm_report_header(h, b, ptr);
 		return NULL;
 	}
-	if (block_is_free(b)) {
+	if (block_is_freed(b)) {
 		report_double(h, ptr, b, op == MM_FREE, name);
 		return NULL;
 	}
@@ -245,13 +245,13 @@ void mm_release(struct heap *h, struct block *b)
 	uintptr_t to = (uintptr_t)next;
 	struct block *was = NULL; /* a free next absorbed */
 
-	if (block_is_listed(next) && fl_remove(h, next) == 0) {
+	if (block_is_listed(next) && mm_fl_remove(h, next) == 0) {
 		size += block_size(next);
 		to = (uintptr_t)block_payload(next) + LINKS_SIZE;
 		was = next;
 		next = block_next(next);
 	}
-	if (prev && block_is_listed(prev) && fl_remove(h, prev) == 0) {
+	if (prev && block_is_listed(prev) && mm_fl_remove(h, prev) == 0) {
 		/* b's header is about to become payload: mark it free first,
 		 * so that it still verifies and says "free", and freeing b
 		 * again is reported as a double free */
@@ -269,7 +269,7 @@ void mm_release(struct heap *h, struct block *b)
 		next->prev = b;
 	else
 		mm_set_prev(h, next, was, b);
-	fl_insert(h, b);
+	mm_fl_insert(h, b);
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);
 	if (h->growth.purge) {
@@ -285,7 +285,7 @@ void mm_free_locked(struct heap *h, struct block *b)
 	if (!mm_neighbours_intact(h, b))
 		return;
 	ann_free(block_payload(b), mm_usable(h, b));
-	mm_unmark_used(h, b);
+	mm_uncount_used(h, b);
 	if (h->flags & HEAP_QUARANTINE)
 		mm_quarantine_push(h, b);
 	else
@@ -299,11 +299,11 @@ static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr)
 	struct block *b;
 	struct large *l;
 
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return;
 	if (h->large && (l = mm_large_find(h, ptr)) != NULL) {
 		mm_large_free(h, l);
-		heap_unlock(h, irq);
+		mm_heap_unlock(h, irq);
 		return;
 	}
 	b = mm_lookup(h, ptr, MM_FREE);
@@ -314,12 +314,12 @@ static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr)
 			mm_canary_verify(h, b);
 		mm_free_locked(h, b);
 	}
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }
 
 void heap_free(struct heap *h, void *ptr)
 {
-	if (!ptr || !heap_valid(h))
+	if (!ptr || !mm_heap_valid(h))
 		return;
 	if (h->cached &&
 	    (mm_hooks.local ? mm_cache_free(h, ptr) : mm_shard_free(h, ptr)))

@@ -9,7 +9,7 @@
 #include "bitops.h"
 #include "internal.h"
 
-void fl_class(size_t size, unsigned *fl, unsigned *sl)
+void mm_fl_class(size_t size, unsigned *fl, unsigned *sl)
 {
 	if (size < SMALL_LIMIT) {
 		*fl = 0;
@@ -22,14 +22,14 @@ void fl_class(size_t size, unsigned *fl, unsigned *sl)
 	}
 }
 
-void fl_insert(struct heap *h, struct block *b)
+void mm_fl_insert(struct heap *h, struct block *b)
 {
 	unsigned fl, sl;
 	struct block *head;
 
 	if (h->relist)
 		return; /* mm_relist() will file it: its header says free */
-	fl_class(block_size(b), &fl, &sl);
+	mm_fl_class(block_size(b), &fl, &sl);
 	head = h->lists[fl][sl];
 	block_links(b)->next = head;
 	block_links(b)->prev = NULL;
@@ -47,7 +47,7 @@ void fl_insert(struct heap *h, struct block *b)
  * (a write into a free block's payload shows up here, before any pointer
  * read from it is written through). Returns 0, or -1 after reporting.
  */
-int fl_remove(struct heap *h, struct block *b)
+int mm_fl_remove(struct heap *h, struct block *b)
 {
 	struct free_links *l = block_links(b);
 	struct block *next = l->next, *prev = l->prev;
@@ -55,7 +55,7 @@ int fl_remove(struct heap *h, struct block *b)
 
 	if (h->relist)
 		return 0; /* the lists are rebuilt before they are read */
-	fl_class(block_size(b), &fl, &sl);
+	mm_fl_class(block_size(b), &fl, &sl);
 	if (!mm_link_ok(h, next) || !mm_link_ok(h, prev) ||
 	    (next && block_links(next)->prev != b) ||
 	    (prev ? block_links(prev)->next != b : h->lists[fl][sl] != b)) {
@@ -132,12 +132,12 @@ static struct block *fit_in_own_class(const struct heap *h, size_t size)
 	struct block *b;
 	unsigned fl, sl, n;
 
-	fl_class(size, &fl, &sl);
+	mm_fl_class(size, &fl, &sl);
 	if (fl >= FL_COUNT)
 		return NULL;
 	for (b = h->lists[fl][sl], n = 0; b && n < FIT_SCAN; n++) {
 		if (!mm_header_sound(h, b))
-			return b; /* fl_take reports it */
+			return b; /* mm_fl_take reports it */
 		if (block_size(b) >= size)
 			return b;
 		b = block_links(b)->next;
@@ -152,7 +152,7 @@ static struct block *fit_in_own_class(const struct heap *h, size_t size)
  * is first rounded up to the next class boundary, so that any block in the
  * class found is big enough: no list is searched, only a head taken.
  */
-struct block *fl_take(struct heap *h, size_t size)
+struct block *mm_fl_take(struct heap *h, size_t size)
 {
 	size_t rounded = size;
 	unsigned fl, sl;
@@ -164,7 +164,7 @@ struct block *fl_take(struct heap *h, size_t size)
 
 	if (size >= SMALL_LIMIT)
 		rounded += ((size_t)1 << (bit_fls(size) - SL_LOG2)) - 1;
-	fl_class(rounded, &fl, &sl);
+	mm_fl_class(rounded, &fl, &sl);
 	b = first_at_or_above(h, fl, sl);
 	/* a much larger block would be split and leave a hole: a block from
 	 * the request's own class, if one of the first few fits, wastes less
@@ -202,15 +202,15 @@ struct block *fl_take(struct heap *h, size_t size)
 			 b);
 		return NULL;
 	}
-	if (fl_remove(h, b) != 0)
+	if (mm_fl_remove(h, b) != 0)
 		return NULL;
 	return b;
 }
 
 /*
  * Rebuild every free list from the blocks' own headers, after a list was
- * found damaged. Called between operations (heap_unlock) or where no block
- * is half taken (fl_take). A region is followed only as far as its headers
+ * found damaged. Called between operations (mm_heap_unlock) or where no block
+ * is half taken (mm_fl_take). A region is followed only as far as its headers
  * verify and tile it; heap_check reports whatever lies past damage.
  */
 void mm_relist(struct heap *h)
@@ -230,7 +230,7 @@ void mm_relist(struct heap *h)
 			if (!mm_block_fits(h, r, c))
 				break;
 			if (block_is_listed(c))
-				fl_insert(h, c);
+				mm_fl_insert(h, c);
 		}
 	}
 }

@@ -22,7 +22,7 @@ int heap_set_growth(struct heap *h, const struct heap_growth *g)
 	struct heap_growth set = {0};
 	uintptr_t irq;
 
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return -1;
 	if (g) {
 		set = *g;
@@ -40,10 +40,10 @@ int heap_set_growth(struct heap *h, const struct heap_growth *g)
 		if (!set.keep)
 			set.keep = set.grow_min;
 	}
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return -1;
 	h->growth = set;
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return 0;
 }
 
@@ -106,13 +106,14 @@ size_t heap_trim(struct heap *h)
 	size_t given = 0;
 	uintptr_t irq;
 
-	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
 		return 0;
 	for (link = &h->regions; g->release && (r = *link) != NULL;) {
 		struct block *b = r->first;
 
 		if (!r->grown || !block_is_listed(b) ||
-		    !block_is_sentinel(block_next(b)) || fl_remove(h, b) != 0) {
+		    !block_is_sentinel(block_next(b)) ||
+		    mm_fl_remove(h, b) != 0) {
 			link = &r->next;
 			continue;
 		}
@@ -128,7 +129,7 @@ size_t heap_trim(struct heap *h)
 		given += r->grown;
 		g->release((void *)r->base, r->grown, g->ctx);
 	}
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return given;
 }
 
@@ -217,7 +218,7 @@ void mm_purge_sweep(struct heap *h, size_t freed)
 	if (h->purge_debt < SWEEP_DEBT || g->commit || mm_checking(h))
 		return;
 	h->purge_debt = 0;
-	fl_class(SWEEP_MIN, &fl, &sl);
+	mm_fl_class(SWEEP_MIN, &fl, &sl);
 	for (; fl < FL_COUNT && done < SWEEP_MAX; fl++) {
 		for (sl = 0; sl < SL_COUNT && done < SWEEP_MAX; sl++) {
 			struct block *b = h->lists[fl][sl];

@@ -134,7 +134,8 @@ struct heap_block_info {
 };
 
 /*
- * Return non-zero to stop the walk; heap_walk() then returns that value.
+ * Return non-zero to stop the walk; heap_walk() then returns that value
+ * (never return HEAP_WALK_DAMAGED, which is heap_walk's own).
  * Called with the heap's lock held: a call back into the heap that needs
  * the lock is refused (HEAP_FAULT_REENTERED), never a deadlock. Without a
  * cpu_id hook mm/ cannot tell callers apart, and refuses any other
@@ -182,6 +183,10 @@ size_t heap_usable_size(struct heap *h, const void *ptr);
 int heap_check(struct heap *h);
 void heap_get_stats(struct heap *h, struct heap_stats *out);
 int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx);
+/* heap_walk's result when it could not walk: not a heap, no callback, the
+ * lock refused, or a damaged header (reported through the fault handler).
+ * Apart from every value a callback may return to stop the walk. */
+#define HEAP_WALK_DAMAGED (-__INT_MAX__ - 1) /* INT_MIN, without limits.h */
 
 /* Make every quarantined block reusable now (checking mode). */
 void heap_flush_quarantine(struct heap *h);

@@ -26,7 +26,9 @@
 #define FL_SHIFT    (SL_LOG2 + ALIGN_LOG2)
 #define SMALL_LIMIT ((size_t)1 << FL_SHIFT)
 
-/* Largest block: a whole 32-bit address space, or 1 TiB on 64-bit. */
+/* The top first-level class holds blocks from 2^MAX_BLOCK_LOG2 bytes up
+ * (2 GiB on i386, 1 TiB on 64-bit): with MAX_REQUEST below, a block can be
+ * nearly 4 GiB on i386, nearly 2 TiB on 64-bit. */
 #if UINTPTR_MAX > 0xffffffffu
 #define MAX_BLOCK_LOG2 40u
 #else
@@ -34,9 +36,11 @@
 #endif
 #define FL_COUNT (MAX_BLOCK_LOG2 - FL_SHIFT + 2u)
 /*
- * Larger requests fail early, so size arithmetic cannot wrap: 2^32 - 2^28 - 1
- * on i386 (a region can be nearly the whole address space), 2^41 - 2^38 - 1
- * on 64-bit. Rounding up to a class boundary adds at most 1/16 of the size.
+ * Larger requests fail early, so size arithmetic cannot wrap:
+ * 2^(MAX_BLOCK_LOG2 + 1) - 2^(MAX_BLOCK_LOG2 - SL_LOG2 + 1) - 1, that is
+ * 2^32 - 2^28 - 1 on i386 (a region can be nearly the whole address space)
+ * and 2^41 - 2^37 - 1 on 64-bit. Rounding up to a class boundary adds at
+ * most 1/16 of the size.
  */
 #define MAX_REQUEST                                                            \
 	(((size_t)1 << MAX_BLOCK_LOG2) +                                       \
@@ -44,6 +48,10 @@
 	  ((size_t)1 << (MAX_BLOCK_LOG2 - SL_LOG2 + 1))))
 
 _Static_assert(FL_COUNT <= sizeof(uintptr_t) * 8, "first level fits a word");
+_Static_assert(MAX_REQUEST ==
+		   ((size_t)2 << MAX_BLOCK_LOG2) -
+		       ((size_t)1 << (MAX_BLOCK_LOG2 - SL_LOG2 + 1)) - 1,
+	       "MAX_REQUEST is what its comment says");
 _Static_assert(SL_COUNT <= 32, "second level fits 32 bits");
 _Static_assert(HEAP_ALIGN == 1u << ALIGN_LOG2, "alignment and classes agree");
 
@@ -158,10 +166,10 @@ uintptr_t mm_stack_here(void);
 #endif
 
 /* freelist.c */
-void fl_insert(struct heap *h, struct block *b);
-int fl_remove(struct heap *h, struct block *b);
-struct block *fl_take(struct heap *h, size_t size);
-void fl_class(size_t size, unsigned *fl, unsigned *sl);
+void mm_fl_insert(struct heap *h, struct block *b);
+int mm_fl_remove(struct heap *h, struct block *b);
+struct block *mm_fl_take(struct heap *h, size_t size);
+void mm_fl_class(size_t size, unsigned *fl, unsigned *sl);
 void mm_relist(struct heap *h);
 
 /* For reading memory of any type a word at a time. */
@@ -185,7 +193,7 @@ void mm_set_prev(struct heap *h, struct block *n, const struct block *was,
 		 struct block *prev);
 void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 		  unsigned align_log2);
-void mm_unmark_used(struct heap *h, struct block *b);
+void mm_uncount_used(struct heap *h, struct block *b);
 void mm_mark_free(struct heap *h, struct block *b, size_t size);
 void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned);
 void *mm_alloc_locked(struct heap *h, size_t n, size_t align);
@@ -261,7 +269,7 @@ static inline int mm_header_sound(const struct heap *h, const struct block *n)
 {
 	if (!block_intact(h->secret, n))
 		return 0;
-	if (block_is_free(n) || block_is_sentinel(n))
+	if (block_is_freed(n) || block_is_sentinel(n))
 		return block_meta(n) == 0;
 	return block_meta_data(h->secret, n) != META_BAD;
 }
@@ -319,29 +327,29 @@ static inline int mm_prev_ok(const struct heap *h, const struct region *r,
 
 /*
  * Every public operation that needs the lock runs between these two.
- * heap_lock() returns 0 with the lock held, or -1 (reported) when the call
+ * mm_heap_lock() returns 0 with the lock held, or -1 (reported) when the call
  * comes from inside one of this heap's own callbacks, whose caller holds
  * the lock: taking it would deadlock.
  */
-static inline int heap_lock(struct heap *h, uintptr_t *irq)
+static inline int mm_heap_lock(struct heap *h, uintptr_t *irq)
 {
 	if (atomic_load_explicit(&h->in_callback, memory_order_relaxed) &&
 	    mm_reentered(h))
 		return -1;
 	ann_enter();
-	*irq = spin_lock(&h->lock);
+	*irq = mm_spin_lock_irqsave(&h->lock);
 	return 0;
 }
 
-static inline void heap_unlock(struct heap *h, uintptr_t irq)
+static inline void mm_heap_unlock(struct heap *h, uintptr_t irq)
 {
 	if (h->relist)
 		mm_relist(h);
-	spin_unlock(&h->lock, irq);
+	mm_spin_unlock_irqrestore(&h->lock, irq);
 	ann_leave();
 }
 
-static inline int heap_valid(const struct heap *h)
+static inline int mm_heap_valid(const struct heap *h)
 {
 	return h != NULL && h->magic == HEAP_MAGIC;
 }

@@ -182,7 +182,7 @@ void mm_large_free(struct heap *h, struct large *l)
 	if (mm_checking(h))
 		mm_canary_verify(h, b);
 	ann_free(block_payload(b), mm_usable(h, b));
-	mm_unmark_used(h, b);
+	mm_uncount_used(h, b);
 	h->stats.large_blocks--;
 	h->stats.bytes_large -= payload;
 	h->bytes_total -= l->bytes;
@@ -227,7 +227,7 @@ void *mm_large_realloc(struct heap *h, struct large *l, size_t n)
 	/* guarded blocks end at their guard page: never resized in place */
 	if (want >= n && n >= h->growth.large_min && want <= room &&
 	    want >= room / 2 && !h->growth.guarded) {
-		mm_unmark_used(h, b);
+		mm_uncount_used(h, b);
 		h->stats.bytes_large -= payload;
 		b->size = want + HDR_SIZE;
 		block_seal(h->secret, b);
@@ -288,7 +288,7 @@ int mm_large_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 		struct heap_block_info info = {0};
 
 		if (!link_sound(h, l, NULL) || !large_sound(h, l, NULL))
-			return -1;
+			return HEAP_WALK_DAMAGED;
 		info.block = b;
 		info.ptr = block_payload(b);
 		info.size = block_payload_size(b);
@@ -309,7 +309,7 @@ int heap_large_at(struct heap *h, const void *mem, struct heap_block_info *out)
 	const struct large *l;
 	unsigned steps = 0;
 
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return 0;
 	/* bounded: a damaged list could loop */
 	for (l = h->large; l && steps < h->stats.large_blocks + 1;

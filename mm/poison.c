@@ -156,8 +156,8 @@ void heap_flush_quarantine(struct heap *h)
 {
 	uintptr_t irq;
 
-	if (!heap_valid(h) || heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
 		return;
 	mm_quarantine_flush(h);
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }

@@ -61,7 +61,7 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	}
 
 	if (need <= block_size(b)) {
-		mm_unmark_used(h, b);
+		mm_uncount_used(h, b);
 		mm_split(h, b, need, 0);
 		mm_mark_used(h, b, n, align_log2);
 		return resized(h, b, old, n);
@@ -69,8 +69,8 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 	if (block_is_listed(next) && block_size(b) + block_size(next) >= need) {
 		verify_taken(h, next,
 			     (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
-		if (fl_remove(h, next) == 0) {
-			mm_unmark_used(h, b);
+		if (mm_fl_remove(h, next) == 0) {
+			mm_uncount_used(h, b);
 			b->size = block_size(b) + block_size(next);
 			mm_set_prev(h, block_next(b), next, b);
 			mm_split(h, b, need, 1);
@@ -145,7 +145,7 @@ void *heap_realloc(struct heap *h, void *ptr, size_t size)
 {
 	int done;
 
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return NULL;
 	if (!ptr)
 		return heap_alloc(h, size);
@@ -171,7 +171,7 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 	struct large *l;
 	size_t n = 0;
 
-	if (!ptr || !heap_valid(h))
+	if (!ptr || !mm_heap_valid(h))
 		return 0;
 	/* with caches, as fast as a free: the holder of a block alone changes
 	 * its check and meta, so no lock is needed to read them (its prev
@@ -179,7 +179,7 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 	if (h->cached && (b = mm_owned_block(h, ptr, &data)) != NULL &&
 	    !MM_ANNOTATED)
 		return block_payload_size(b);
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return 0;
 	if (h->large && (l = mm_large_find(h, ptr)) != NULL) {
 		n = mm_large_usable(h, l);
@@ -188,6 +188,6 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 		if (b)
 			n = mm_usable(h, b);
 	}
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 	return n;
 }

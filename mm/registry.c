@@ -21,7 +21,7 @@ static struct spinlock registry_lock = {.name = "heap registry"};
 /* Returns 0, or -1 when every slot is taken (the heap then has no caches). */
 int mm_registry_add(struct heap *h)
 {
-	uintptr_t irq = spin_lock(&registry_lock);
+	uintptr_t irq = mm_spin_lock_irqsave(&registry_lock);
 	int rc = -1;
 
 	for (unsigned i = 0; i < REGISTRY_SLOTS; i++) {
@@ -33,18 +33,18 @@ int mm_registry_add(struct heap *h)
 			break;
 		}
 	}
-	spin_unlock(&registry_lock, irq);
+	mm_spin_unlock_irqrestore(&registry_lock, irq);
 	return rc;
 }
 
 static void registry_remove(const struct heap *h)
 {
-	uintptr_t irq = spin_lock(&registry_lock);
+	uintptr_t irq = mm_spin_lock_irqsave(&registry_lock);
 
 	for (unsigned i = 0; i < REGISTRY_SLOTS; i++)
 		if (registry[i].heap == h)
 			registry[i].heap = NULL;
-	spin_unlock(&registry_lock, irq);
+	mm_spin_unlock_irqrestore(&registry_lock, irq);
 }
 
 static int registered(const struct heap *h, uintptr_t secret)
@@ -63,23 +63,23 @@ void mm_local_release(struct mm_local *l)
 		return;
 	/* the registry stays locked while caches go back: heap_destroy()
 	 * waits, so no heap disappears under us */
-	irq = spin_lock(&registry_lock);
+	irq = mm_spin_lock_irqsave(&registry_lock);
 	for (unsigned i = 0; i < MM_LOCAL_SLOTS; i++) {
 		struct heap *h = (struct heap *)(uintptr_t)l->slot[i].heap;
 		struct mm_cache *c = l->slot[i].cache;
 		uintptr_t hirq;
 
 		l->slot[i].heap = NULL;
-		if (!h || !registered(h, l->slot[i].secret) || !heap_valid(h) ||
-		    h->secret != l->slot[i].secret || !c ||
+		if (!h || !registered(h, l->slot[i].secret) ||
+		    !mm_heap_valid(h) || h->secret != l->slot[i].secret || !c ||
 		    c->magic != CACHE_MAGIC || c->heap != h ||
-		    heap_lock(h, &hirq) != 0)
+		    mm_heap_lock(h, &hirq) != 0)
 			continue;
 		mm_cache_give_back(h, c);
 		atomic_store_explicit(&c->owner, 0, memory_order_relaxed);
-		heap_unlock(h, hirq);
+		mm_heap_unlock(h, hirq);
 	}
-	spin_unlock(&registry_lock, irq);
+	mm_spin_unlock_irqrestore(&registry_lock, irq);
 }
 
 void mm_local_forget(struct mm_local *l)
@@ -92,13 +92,13 @@ void heap_destroy(struct heap *h)
 {
 	uintptr_t irq;
 
-	if (!heap_valid(h))
+	if (!mm_heap_valid(h))
 		return;
 	registry_remove(h);
-	if (heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq) != 0)
 		return;
 	h->magic = 0;
-	heap_unlock(h, irq);
+	mm_heap_unlock(h, irq);
 }
 
 /* The registry's lock first, as a thread that exits takes it: then no
@@ -107,25 +107,25 @@ void heap_fork_prepare(struct heap *h)
 {
 	uintptr_t irq;
 
-	(void)spin_lock(&registry_lock);
-	if (heap_valid(h))
-		(void)heap_lock(h, &irq);
+	(void)mm_spin_lock_irqsave(&registry_lock);
+	if (mm_heap_valid(h))
+		(void)mm_heap_lock(h, &irq);
 }
 
 void heap_fork_parent(struct heap *h)
 {
-	if (heap_valid(h))
-		heap_unlock(h, 0);
-	spin_unlock(&registry_lock, 0);
+	if (mm_heap_valid(h))
+		mm_heap_unlock(h, 0);
+	mm_spin_unlock_irqrestore(&registry_lock, 0);
 }
 
 /* The child's thread has another id than the holder had: the locks are
  * made free, not released. */
 void heap_fork_child(struct heap *h)
 {
-	spin_reset(&registry_lock);
-	if (heap_valid(h)) {
-		spin_reset(&h->lock);
+	mm_spin_reset(&registry_lock);
+	if (mm_heap_valid(h)) {
+		mm_spin_reset(&h->lock);
 		atomic_store_explicit(&h->in_callback, 0, memory_order_relaxed);
 		ann_leave();
 	}

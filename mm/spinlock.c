@@ -24,7 +24,7 @@
 #define SPINS_BEFORE_SLEEP 1u
 #define SPINS_BEFORE_RELAX 128u
 
-void spin_init(struct spinlock *l, const char *name)
+void mm_spin_init(struct spinlock *l, const char *name)
 {
 	atomic_init(&l->word, 0);
 	atomic_init(&l->holder, 0);
@@ -77,12 +77,12 @@ static int held_by(struct spinlock *l, unsigned me)
 	       atomic_load_explicit(&l->holder, memory_order_relaxed) == me;
 }
 
-int spin_held(struct spinlock *l)
+int mm_spin_held(struct spinlock *l)
 {
 	return held_by(l, self());
 }
 
-int spin_busy(struct spinlock *l)
+int mm_spin_busy(struct spinlock *l)
 {
 	return atomic_load_explicit(&l->word, memory_order_relaxed) != 0;
 }
@@ -130,7 +130,7 @@ static unsigned long take_slowly(struct spinlock *l)
 	}
 }
 
-uintptr_t spin_lock(struct spinlock *l)
+uintptr_t mm_spin_lock_irqsave(struct spinlock *l)
 {
 	/* mask first: an interrupt arriving after we hold the lock could
 	 * otherwise try to take it again on this CPU */
@@ -152,7 +152,7 @@ uintptr_t spin_lock(struct spinlock *l)
 	return irq;
 }
 
-void spin_unlock(struct spinlock *l, uintptr_t irq_state)
+void mm_spin_unlock_irqrestore(struct spinlock *l, uintptr_t irq_state)
 {
 	unsigned me = self();
 
@@ -172,7 +172,7 @@ void spin_unlock(struct spinlock *l, uintptr_t irq_state)
 		mm_hooks.irq_restore(irq_state);
 }
 
-void spin_reset(struct spinlock *l)
+void mm_spin_reset(struct spinlock *l)
 {
 	atomic_store_explicit(&l->holder, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->word, 0, memory_order_release);

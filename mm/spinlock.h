@@ -36,15 +36,15 @@ struct spinlock {
 	unsigned long slept;	 /* of those, times a waiter went to sleep */
 };
 
-void spin_init(struct spinlock *l, const char *name);
-/* Returns the interrupt state to give back to spin_unlock(). */
-uintptr_t spin_lock(struct spinlock *l);
-void spin_unlock(struct spinlock *l, uintptr_t irq_state);
+void mm_spin_init(struct spinlock *l, const char *name);
+/* Returns the interrupt state to give back to mm_spin_unlock_irqrestore(). */
+uintptr_t mm_spin_lock_irqsave(struct spinlock *l);
+void mm_spin_unlock_irqrestore(struct spinlock *l, uintptr_t irq_state);
 /* Make l free, whoever held it: a forked child, whose holder is gone. */
-void spin_reset(struct spinlock *l);
+void mm_spin_reset(struct spinlock *l);
 /* Non-zero when this CPU holds l (always 0 without a cpu_id hook). */
-int spin_held(struct spinlock *l);
+int mm_spin_held(struct spinlock *l);
 /* Non-zero when somebody holds l. */
-int spin_busy(struct spinlock *l);
+int mm_spin_busy(struct spinlock *l);
 
 #endif

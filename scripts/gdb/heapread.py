@@ -93,7 +93,7 @@ class Layout:
         return (x & ~META_DATA_MASK & m) | data
 
     def size_class(self, size):
-        """fl_class() of mm/freelist.c: the list a free block belongs in."""
+        """mm_fl_class() of mm/freelist.c: the list a free block belongs in."""
         if size < (1 << self.fl_shift):
             return 0, size >> ALIGN_LOG2
         f = size.bit_length() - 1

@@ -289,7 +289,7 @@ static void misuse_double_free(struct run *r)
 
 /*
  * The back link of the first block on a free list is NULL, and is rewritten
- * without being looked at when another block joins that list (fl_insert): a
+ * without being looked at when another block joins that list (mm_fl_insert): a
  * write there may vanish before anything checks it. True when p is such a
  * block.
  */

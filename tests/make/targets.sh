@@ -32,6 +32,21 @@ case_run_passes_cmdline() {
 
 case_run_passes_cmdline
 
+# make check: the host64 unit tests alone, with their summary line, and
+# nothing of the other variants or suites.
+case_check_is_host64_only() {
+	local log=$LOGS/check.log ok=0
+	mk check check
+	[ $rc -eq 0 ] && grep -qE '^[1-9][0-9]* passed, 0 failed$' "$log" &&
+		grep -q '^ok - host64/test_alloc ' "$log" &&
+		! grep -qE '^(ok|FAIL) - (host32|clang64|asan64|asan32)/' "$log" &&
+		! grep -q '^== tests/' "$log" && ok=1
+	result "check runs the host64 unit tests alone and ends with its summary" $ok \
+		"exit $rc; log: $log" "$(tail_of "$log" 8)"
+}
+
+case_check_is_host64_only
+
 # free_port: a local TCP port nothing listens on (for make debug's GDB_PORT).
 free_port() {
 	local p

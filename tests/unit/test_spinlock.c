@@ -77,13 +77,13 @@ static void test_lock_masks_interrupts_until_unlock(void **state)
 	uintptr_t irq;
 
 	(void)state;
-	spin_init(&l, "test");
-	irq = spin_lock(&l);
+	mm_spin_init(&l, "test");
+	irq = mm_spin_lock_irqsave(&l);
 	assert_int_equal(irq_enabled, 0);
-	assert_true(spin_held(&l));
-	spin_unlock(&l, irq);
+	assert_true(mm_spin_held(&l));
+	mm_spin_unlock_irqrestore(&l, irq);
 	assert_int_equal(irq_enabled, 1);
-	assert_false(spin_held(&l));
+	assert_false(mm_spin_held(&l));
 	assert_int_equal(irq_saves, 1);
 	assert_int_equal(irq_restores, 1);
 }
@@ -95,13 +95,13 @@ test_nested_locks_restore_interrupts_only_at_the_outermost(void **state)
 	uintptr_t irq_a, irq_b;
 
 	(void)state;
-	spin_init(&a, "a");
-	spin_init(&b, "b");
-	irq_a = spin_lock(&a);
-	irq_b = spin_lock(&b);
-	spin_unlock(&b, irq_b);
+	mm_spin_init(&a, "a");
+	mm_spin_init(&b, "b");
+	irq_a = mm_spin_lock_irqsave(&a);
+	irq_b = mm_spin_lock_irqsave(&b);
+	mm_spin_unlock_irqrestore(&b, irq_b);
 	assert_int_equal(irq_enabled, 0); /* a is still held */
-	spin_unlock(&a, irq_a);
+	mm_spin_unlock_irqrestore(&a, irq_a);
 	assert_int_equal(irq_enabled, 1);
 }
 
@@ -111,10 +111,10 @@ static void test_taking_a_held_lock_again_panics_with_its_name(void **state)
 	uintptr_t irq;
 
 	(void)state;
-	spin_init(&l, "heap-under-test");
-	irq = spin_lock(&l);
+	mm_spin_init(&l, "heap-under-test");
+	irq = mm_spin_lock_irqsave(&l);
 	if (setjmp(panic_jump) == 0) {
-		spin_lock(&l);
+		mm_spin_lock_irqsave(&l);
 		fail_msg("%s", "taking the lock twice did not panic");
 	}
 	assert_non_null(strstr(panic_msg, "spinlock heap-under-test"));
@@ -129,9 +129,9 @@ static void test_releasing_a_lock_not_held_panics(void **state)
 	struct spinlock l;
 
 	(void)state;
-	spin_init(&l, "idle");
+	mm_spin_init(&l, "idle");
 	if (setjmp(panic_jump) == 0) {
-		spin_unlock(&l, 1);
+		mm_spin_unlock_irqrestore(&l, 1);
 		fail_msg("%s", "releasing a free lock did not panic");
 	}
 	assert_non_null(strstr(panic_msg, "spinlock idle"));
@@ -143,9 +143,9 @@ static void test_lock_counts_acquisitions(void **state)
 	struct spinlock l;
 
 	(void)state;
-	spin_init(&l, "count");
+	mm_spin_init(&l, "count");
 	for (int i = 0; i < 5; i++)
-		spin_unlock(&l, spin_lock(&l));
+		mm_spin_unlock_irqrestore(&l, mm_spin_lock_irqsave(&l));
 	assert_int_equal(l.acquired, 5);
 	assert_int_equal(l.contended, 0);
 }

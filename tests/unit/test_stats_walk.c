@@ -332,12 +332,48 @@ static void test_walk_stops_when_the_callback_returns_nonzero(void **state)
 	free_mix(fx, p);
 }
 
+static int stop_with_minus_one(const struct heap_block_info *b, void *ctx)
+{
+	(void)b;
+	(void)ctx;
+	return -1;
+}
+
+/* A damaged heap's walk says so with a value no callback uses to stop:
+ * -1 from the callback comes back as -1, the damage as HEAP_WALK_DAMAGED. */
+static void test_walk_tells_damage_from_a_callbacks_stop(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned char *a = heap_alloc(fx->heap, 64);
+	void *b = heap_alloc(fx->heap, 64);
+	struct visits v;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(heap_walk(fx->heap, stop_with_minus_one, NULL), -1);
+	assert_int_equal(heap_walk(NULL, record_visit, &v), HEAP_WALK_DAMAGED);
+	assert_int_equal(heap_walk(fx->heap, NULL, NULL), HEAP_WALK_DAMAGED);
+	/* the size word of a's header, as an underflow would write it */
+	((uintptr_t *)(void *)a)[-3] ^= 0x10;
+	memset(&v, 0, sizeof v);
+	assert_int_equal(heap_walk(fx->heap, record_visit, &v),
+			 HEAP_WALK_DAMAGED);
+	assert_true(fx->log.count[HEAP_FAULT_CORRUPTED] >= 1);
+	((uintptr_t *)(void *)a)[-3] ^= 0x10;
+	fault_log_reset(&fx->log);
+	memset(&v, 0, sizeof v);
+	assert_int_equal(heap_walk(fx->heap, record_visit, &v), 0);
+	heap_free(fx->heap, a);
+	heap_free(fx->heap, b);
+}
+
 #define T(name)                                                                \
 	cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    T(test_walk_tells_damage_from_a_callbacks_stop),
 	    T(test_stats_of_a_fresh_heap),
 	    T(test_stats_account_for_every_byte_of_the_heap),
 	    T(test_stats_agree_with_the_walk),
