@@ -8,7 +8,7 @@
 
 #include "kernel/kprintf.h"
 #include "kernel/multiboot.h"
-#include "kernel/selftest.h"
+#include "kernel/tests/selftest.h"
 #include "kernel/string.h"
 #include "mm/heap.h"
 

@@ -216,7 +216,7 @@ for heap in "heap=fast" "" "heap=fast caches=off"; do
 	expect_fail_kernel "must-fail-unreported-misuse${heap:+-$(name_of "$suffix")}" \
 		"$BOOT_TIMEOUT" $STATUS_FAILURE \
 		"exit tests=none fail=use-after-free $heap" \
-		'PANIC at kernel/fail.c.*the heap did not report the misuse (fail=use-after-free, .*heap=fast cannot see a write into a freed block; boot with heap=check'
+		'PANIC at kernel/tests/fail.c.*the heap did not report the misuse (fail=use-after-free, .*heap=fast cannot see a write into a freed block; boot with heap=check'
 done
 
 [ "$failed" -eq 0 ]

@@ -36,7 +36,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
 EXIT_DEVICE=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 QEMU_COMMON=(-display none -no-reboot -m 32M)
 
-# The titles the kernel gives its maps (kernel/heapmap_demo.c).
+# The titles the kernel gives its maps (kernel/tests/heapmap_demo.c).
 FINAL="after the self-tests"
 FILLED="demo 1/3: the heap filled"
 FRAGMENTED="demo 2/3: every other block freed"

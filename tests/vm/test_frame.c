@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "kernel/panic.h"
+#include "kernel/tests/xorshift.h"
 #include "kernel/vm/frame.h"
 
 #define KIB	     ((uint64_t)1 << 10)
@@ -123,13 +124,10 @@ static void expect_same_stats(const struct frame_stats *a)
 
 static uint32_t rng_state;
 
-/* xorshift32: the same sequence on every variant. */
+/* the same sequence on every variant */
 static uint32_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return xorshift32(&rng_state);
 }
 
 static int setup(void **state)

@@ -32,10 +32,11 @@
 
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
 #include "kernel/smp.h"
-#include "kernel/smp_handoff.h"
-#include "kernel/smp_stress.h"
+#include "kernel/tests/smp_handoff.h"
+#include "kernel/tests/smp_stress.h"
+#include "kernel/tests/xorshift.h"
 #include "kernel/timer.h"
 #include "kernel/vm/heap_growth.h"
 #include "kernel/vm/vm.h"
@@ -89,10 +90,7 @@ static void call_end(struct stress_cpu *c)
 
 static uint32_t next_random(struct stress_cpu *c)
 {
-	c->rng ^= c->rng << 13;
-	c->rng ^= c->rng >> 17;
-	c->rng ^= c->rng << 5;
-	return c->rng;
+	return xorshift32(&c->rng);
 }
 
 /* Mostly small, some medium, a few large, as in a kernel; sizes 0 and odd

@@ -5,7 +5,7 @@
  * read the "all" row's last field and the lock line.
  */
 #include "kernel/kprintf.h"
-#include "kernel/smp_stress.h"
+#include "kernel/tests/smp_stress.h"
 #include "kernel/timer.h"
 
 static const char *const op_names[OP_KINDS] = {"malloc",  "calloc", "aligned",

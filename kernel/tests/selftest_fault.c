@@ -7,7 +7,7 @@
  */
 #include <stdint.h>
 
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
 #include "mm/memory.h"
 
 /* Called with the heap locked: records only, never calls the heap. */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "kernel/cpu_map.h"
-#include "kernel/smp_handoff.h"
+#include "kernel/tests/smp_handoff.h"
 #include "mm/heap.h"
 
 #define STRESS_SLOTS 64

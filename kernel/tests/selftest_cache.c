@@ -10,7 +10,7 @@
  * The lock's counter (heap_get_stats' lock_acquired) is the witness:
  * heap_get_stats takes the lock itself, once per call, which is taken out.
  */
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
 #include "mm/memory.h"
 
 #define SMALL	 48  /* well inside the caches' limit */

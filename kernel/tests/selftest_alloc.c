@@ -4,7 +4,7 @@
  */
 #include <stdint.h>
 
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
 #include "mm/memory.h"
 
 #define MANY 3000

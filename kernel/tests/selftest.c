@@ -6,13 +6,14 @@
  * one run, every "FAIL - " line one failure. No path can print a FAIL line
  * and still count it as a pass, or count one test twice.
  */
-#include "kernel/selftest.h"
+#include "kernel/tests/selftest.h"
 
 #include <stdarg.h>
 
 #include "kernel/cmdline.h"
 #include "kernel/kprintf.h"
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
+#include "kernel/tests/xorshift.h"
 #include "kernel/smp.h"
 #include "kernel/string.h"
 #include "kernel/vga.h"
@@ -106,10 +107,7 @@ void st_random_seed(uint32_t seed)
 
 uint32_t st_random(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return xorshift32(&rng_state);
 }
 
 static unsigned char pattern_byte(size_t i, uint32_t seed)

@@ -4,7 +4,7 @@
  */
 #include <stdatomic.h>
 
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
 #include "kernel/cpu.h"
 #include "kernel/smp.h"
 #include "kernel/vm/paging.h"

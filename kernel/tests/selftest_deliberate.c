@@ -11,7 +11,7 @@
  */
 #include <stdint.h>
 
-#include "kernel/selftest_cases.h"
+#include "kernel/tests/selftest_cases.h"
 #include "kernel/vm/paging.h"
 #include "kernel/vm/vm.h"
 #include "mm/memory.h"

@@ -1,7 +1,7 @@
 /*
  * fail.c - see fail.h. Each mode ends the boot the way a real bug would.
  */
-#include "kernel/fail.h"
+#include "kernel/tests/fail.h"
 
 #include <stdint.h>
 

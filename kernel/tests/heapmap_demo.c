@@ -13,6 +13,7 @@
 #include "kernel/heapmap.h"
 
 #include "kernel/kprintf.h"
+#include "kernel/tests/xorshift.h"
 #include "kernel/timer.h"
 #include "kernel/vm/heap_growth.h"
 #include "kernel/vm/vm.h"
@@ -41,13 +42,10 @@ struct fill {
 static struct heapmap map;
 static uint32_t rng = 0x2545f491u;
 
-/* xorshift32: the same demo every boot. */
+/* the same demo every boot */
 static uint32_t next_random(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return xorshift32(&rng);
 }
 
 static int push(struct heap *h, struct fill *f, size_t band, size_t bytes)
