@@ -113,8 +113,7 @@ static void check_region(struct heap *h, const struct region *r,
 					"region end is not a sentinel");
 			return;
 		}
-		if (block_is_sentinel(c) || block_size(c) < MIN_BLOCK ||
-		    (uintptr_t)block_next(c) > (uintptr_t)r->sentinel) {
+		if (block_is_sentinel(c) || !mm_block_tiles(r, c)) {
 			problem(h, t, c, "size does not tile the region");
 			return;
 		}

@@ -89,10 +89,7 @@ static void explain_pointer(struct heap *h, struct region *r,
  */
 static int linked(const struct region *r, const struct block *b)
 {
-	const struct block *next = block_next(b);
-
-	return (uintptr_t)next <= (uintptr_t)r->sentinel &&
-	       (uintptr_t)next >= (uintptr_t)b + MIN_BLOCK && next->prev == b;
+	return mm_block_tiles(r, b) && block_next(b)->prev == b;
 }
 
 static void report_invalid(struct heap *h, const void *ptr, const char *op,

@@ -293,16 +293,27 @@ static inline int mm_link_ok(const struct heap *h, const struct block *b)
 }
 
 /*
+ * b's size tiles region r: b starts before the sentinel, is at least a
+ * minimal block, and ends at or before the sentinel. Subtracted, not
+ * added, so that no size can wrap past the sentinel. The one test of "a
+ * block fits its region"; it says nothing of the header's check.
+ */
+static inline int mm_block_tiles(const struct region *r, const struct block *b)
+{
+	return (uintptr_t)b < (uintptr_t)r->sentinel &&
+	       block_size(b) >= MIN_BLOCK &&
+	       block_size(b) <= (uintptr_t)r->sentinel - (uintptr_t)b;
+}
+
+/*
  * b is a genuine block of region r: its header verifies and it tiles the
- * region (at least a minimal block, ending at or before the sentinel). A
- * header that verifies but runs past its region was forged with the
- * secret read out of memory; following it would leave the heap.
+ * region. A header that verifies but runs past its region was forged with
+ * the secret read out of memory; following it would leave the heap.
  */
 static inline int mm_block_fits(const struct heap *h, const struct region *r,
 				const struct block *b)
 {
-	return block_intact(h->secret, b) && block_size(b) >= MIN_BLOCK &&
-	       block_size(b) <= (uintptr_t)r->sentinel - (uintptr_t)b;
+	return block_intact(h->secret, b) && mm_block_tiles(r, b);
 }
 
 int mm_reentered(struct heap *h);
