@@ -76,8 +76,6 @@ uint32_t paging_replace(uintptr_t va, uint32_t to);
 int paging_lookup(uintptr_t va, uintptr_t *pa, unsigned *flags);
 /* Page tables in use (frames, the directory included). */
 size_t paging_tables(void);
-/* 1 when the frame at pa holds a page table or the directory. */
-int paging_is_table(uintptr_t pa);
 /* Unhooks every empty table above the identity map, calls flush() (the
  * TLB shootdown: no CPU may still walk them) and frees their frames.
  * Returns how many. */
