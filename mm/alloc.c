@@ -122,21 +122,6 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 }
 
 /*
- * Checking mode: b came off a free list and its first `bytes` bytes are
- * about to be handed out (or to hold the header of the rest). Those must
- * still hold the poison they were given when freed.
- */
-static void verify_reused(struct heap *h, const struct block *b, uintptr_t upto)
-{
-	uintptr_t from = (uintptr_t)block_payload(b) + LINKS_SIZE;
-
-	if (upto > block_end(b))
-		upto = block_end(b);
-	if (mm_checking(h) && upto > from)
-		mm_poison_verify(h, b, from, upto);
-}
-
-/*
  * Over-allocate, then cut a free block off the front so that the payload
  * lands on the boundary. The front piece must be empty or a whole block.
  */
@@ -154,7 +139,7 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 	while (p - HDR_SIZE - start != 0 && p - HDR_SIZE - start < MIN_BLOCK)
 		p += align;
 	gap = p - HDR_SIZE - start;
-	verify_reused(h, b, p + need + LINKS_SIZE);
+	mm_verify_reused(h, b, p + need + LINKS_SIZE);
 	if (gap) {
 		struct block *a = block_from_payload((void *)p);
 
@@ -181,7 +166,7 @@ static void *alloc_once(struct heap *h, size_t n, size_t need, size_t align)
 	b = mm_fl_take(h, need);
 	if (!b)
 		return NULL;
-	verify_reused(h, b, (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
+	mm_verify_reused(h, b, (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
 	mm_split(h, b, need, 1);
 	mm_mark_used(h, b, n, ALIGN_LOG2);
 	return block_payload(b);

@@ -92,100 +92,104 @@ static int linked(const struct region *r, const struct block *b)
 	return mm_block_tiles(r, b) && block_next(b)->prev == b;
 }
 
-static void report_invalid(struct heap *h, const void *ptr, const char *op,
-			   const char *fmt)
-{
-	mm_fault(
-	    h,
-	    (struct heap_fault){.kind = HEAP_FAULT_INVALID_POINTER, .ptr = ptr},
-	    fmt, op, ptr);
-}
+/* What a pointer from the caller is, as far as the heap can tell. */
+enum verdict {
+	PTR_BLOCK,	/* a block in use: the call goes ahead */
+	PTR_MISALIGNED, /* not on the heap's alignment */
+	PTR_METADATA,	/* in the heap's own control structure */
+	PTR_ELSEWHERE,	/* in no region of this heap */
+	PTR_INTERNAL,	/* a per-CPU cache the heap allocated for itself */
+	PTR_FREED,	/* freed already: free, quarantined, cached, unmapped */
+	PTR_FORGED,	/* a header that verifies but does not fit its place */
+	PTR_UNKNOWN,	/* no valid header: a walk of the region tells more */
+};
 
-/* Freed already: free, quarantined, or in a CPU's cache - all the same to
- * the caller. */
-static void report_double(struct heap *h, const void *ptr, struct block *b,
-			  int freeing, const char *op)
-{
-	struct heap_fault f = {
-	    .kind = HEAP_FAULT_DOUBLE_FREE, .ptr = ptr, .block = b};
-
-	if (freeing)
-		mm_fault(h, f, "heap: double free of %p (block already free)",
-			 ptr);
-	else
-		mm_fault(h, f, "heap: %s of %p, a block already freed", op,
-			 ptr);
-}
+/* The formats of the verdicts that need no more than op and ptr. */
+static const char *const invalid_fmt[] = {
+    [PTR_MISALIGNED] = "heap: %s of misaligned pointer %p (this heap only "
+		       "returns 16-byte aligned pointers)",
+    [PTR_METADATA] = "heap: %s of %p, which points into the heap's own "
+		     "control structure (never a block)",
+    [PTR_ELSEWHERE] = "heap: %s of %p, which is not in this heap",
+    [PTR_INTERNAL] = "heap: %s of %p, which is a per-CPU cache of the "
+		     "heap's own (never returned to a caller)",
+};
 
 /*
- * The block a caller holds at ptr, for op ("free", "realloc", ...) under
- * the lock; NULL once what is wrong with ptr has been reported. The checks
- * go from what can be tested without reading memory to what needs the
- * header, so a wild pointer is never dereferenced.
+ * Judge ptr, whose header would be b. The tests go from what needs no
+ * memory read to what needs the header, so a wild pointer is never
+ * dereferenced; *r is ptr's region once one is found.
  */
-struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
+static enum verdict judge(struct heap *h, const void *ptr,
+			  const struct block *b, struct region **r)
 {
-	static const char *const names[] = {"free", "realloc", "usable_size"};
-	const char *name = names[op];
 	uintptr_t a = (uintptr_t)ptr, data;
-	struct block *b = block_from_payload(ptr);
-	struct region *r;
 
-	if (a & (HEAP_ALIGN - 1)) {
-		report_invalid(h, ptr, name,
-			       "heap: %s of misaligned pointer %p (this heap "
-			       "only returns 16-byte aligned pointers)");
-		return NULL;
-	}
-	r = a >= HDR_SIZE ? mm_region_of(h, a - HDR_SIZE) : NULL;
-	if (!r && mm_large_is_gone(h, ptr)) {
-		report_double(h, ptr, NULL, op == MM_FREE, name);
-		return NULL;
-	}
-	if (!r) {
-		report_invalid(h, ptr, name,
-			       mm_in_metadata(h, a)
-				   ? "heap: %s of %p, which points into the "
-				     "heap's own control structure (never a "
-				     "block)"
-				   : "heap: %s of %p, which is not in this "
-				     "heap");
-		return NULL;
+	if (a & (HEAP_ALIGN - 1))
+		return PTR_MISALIGNED;
+	*r = a >= HDR_SIZE ? mm_region_of(h, a - HDR_SIZE) : NULL;
+	if (!*r) {
+		if (mm_large_is_gone(h, ptr))
+			return PTR_FREED;
+		return mm_in_metadata(h, a) ? PTR_METADATA : PTR_ELSEWHERE;
 	}
 	/* a free header whose neighbours do not name it is a stale one,
 	 * inside the free block that absorbed it (the walk finds which) */
 	if (!block_intact(h->secret, b) ||
-	    (block_is_freed(b) && (!linked(r, b) || !mm_prev_ok(h, r, b)))) {
-		/* damaged, stale or no header at all: the region says which */
-		explain_pointer(h, r, b, ptr, name);
-		return NULL;
-	}
+	    (block_is_freed(b) && (!linked(*r, b) || !mm_prev_ok(h, *r, b))))
+		return PTR_UNKNOWN;
 	/* a header that verifies must still stay inside its region: with the
 	 * secret read out of memory, one can be forged */
-	if (!mm_block_fits(h, r, b) || !mm_prev_ok(h, r, b)) {
-		mm_report_header(h, b, ptr);
-		return NULL;
-	}
-	if (block_is_freed(b)) {
-		report_double(h, ptr, b, op == MM_FREE, name);
-		return NULL;
-	}
+	if (!mm_block_fits(h, *r, b) || !mm_prev_ok(h, *r, b))
+		return PTR_FORGED;
 	data = mm_meta(h, b);
-	if (data == META_CACHED) {
-		report_double(h, ptr, b, op == MM_FREE, name);
-		return NULL;
-	}
-	if (data == META_INTERNAL) {
-		report_invalid(h, ptr, name,
-			       "heap: %s of %p, which is a per-CPU cache of "
-			       "the heap's own (never returned to a caller)");
-		return NULL;
-	}
-	if (data == META_BAD || meta_slack(data) > block_payload_size(b)) {
+	if (block_is_freed(b) || data == META_CACHED)
+		return PTR_FREED;
+	if (data == META_INTERNAL)
+		return PTR_INTERNAL;
+	if (data == META_BAD || meta_slack(data) > block_payload_size(b))
+		return PTR_FORGED;
+	return PTR_BLOCK;
+}
+
+/*
+ * The block a caller holds at ptr, for op (free, realloc, usable_size)
+ * under the lock; NULL once what is wrong with ptr has been reported.
+ */
+struct block *mm_lookup(struct heap *h, const void *ptr, enum mm_op op)
+{
+	static const char *const names[] = {"free", "realloc", "usable_size"};
+	struct block *b = block_from_payload(ptr);
+	struct region *r = NULL;
+	enum verdict v = judge(h, ptr, b, &r);
+	struct heap_fault f = {.kind = HEAP_FAULT_INVALID_POINTER, .ptr = ptr};
+
+	switch (v) {
+	case PTR_BLOCK:
+		return b;
+	case PTR_UNKNOWN:
+		explain_pointer(h, r, b, ptr, names[op]);
+		break;
+	case PTR_FORGED:
 		mm_report_header(h, b, ptr);
-		return NULL;
+		break;
+	case PTR_FREED:
+		/* free, quarantined, or in a CPU's cache: all the same to the
+		 * caller; a large block's header went with its pages */
+		f.kind = HEAP_FAULT_DOUBLE_FREE;
+		f.block = r ? b : NULL;
+		if (op == MM_FREE)
+			mm_fault(h, f,
+				 "heap: double free of %p (block already free)",
+				 ptr);
+		else
+			mm_fault(h, f, "heap: %s of %p, a block already freed",
+				 names[op], ptr);
+		break;
+	default:
+		mm_fault(h, f, invalid_fmt[v], names[op], ptr);
 	}
-	return b;
+	return NULL;
 }
 
 /* Before merging: a damaged neighbour stops us before any write. */

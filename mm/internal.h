@@ -210,6 +210,24 @@ size_t mm_usable(const struct heap *h, const struct block *b);
 int mm_poison_verify(struct heap *h, const struct block *b, uintptr_t from,
 		     uintptr_t to);
 void mm_fill_new(struct block *b, size_t from, size_t requested);
+
+/*
+ * Checking mode: free block b is about to be handed out, or taken into its
+ * neighbour, up to address upto (its payload, and the header of the rest
+ * that a split writes). That part must still hold the poison it was given
+ * when freed; its links are the heap's own and are not poison.
+ */
+static inline void mm_verify_reused(struct heap *h, const struct block *b,
+				    uintptr_t upto)
+{
+	uintptr_t from = (uintptr_t)block_payload(b) + LINKS_SIZE;
+
+	if (upto > block_end(b))
+		upto = block_end(b);
+	if (mm_checking(h) && upto > from)
+		(void)mm_poison_verify(h, b, from, upto);
+}
+
 int mm_canary_verify(struct heap *h, const struct block *b);
 void mm_quarantine_push(struct heap *h, struct block *b);
 void mm_quarantine_flush(struct heap *h);

@@ -17,21 +17,6 @@ static void *resized(struct heap *h, struct block *b, size_t old, size_t n)
 	return block_payload(b);
 }
 
-/*
- * Checking mode: the first bytes of free block next, up to what the grown
- * block will cover (and the header of its rest), must still be poison.
- */
-static void verify_taken(struct heap *h, const struct block *next,
-			 uintptr_t upto)
-{
-	uintptr_t from = (uintptr_t)block_payload(next) + LINKS_SIZE;
-
-	if (upto > block_end(next))
-		upto = block_end(next);
-	if (mm_checking(h) && upto > from)
-		mm_poison_verify(h, next, from, upto);
-}
-
 static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 {
 	struct large *l = h->large ? mm_large_find(h, ptr) : NULL;
@@ -67,8 +52,8 @@ static void *realloc_locked(struct heap *h, void *ptr, size_t n)
 		return resized(h, b, old, n);
 	}
 	if (block_is_listed(next) && block_size(b) + block_size(next) >= need) {
-		verify_taken(h, next,
-			     (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
+		mm_verify_reused(h, next,
+				 (uintptr_t)b + need + HDR_SIZE + LINKS_SIZE);
 		if (mm_fl_remove(h, next) == 0) {
 			mm_uncount_used(h, b);
 			b->size = block_size(b) + block_size(next);
