@@ -7,6 +7,7 @@ CLANG         ?= clang
 CC32          ?= i686-linux-gnu-gcc
 KERNEL_CC     ?= i686-linux-gnu-gcc
 KERNEL_READELF ?= i686-linux-gnu-readelf
+KERNEL_NM     ?= i686-linux-gnu-nm
 GRUB_MKRESCUE ?= grub-mkrescue
 GRUB_FILE     ?= grub-file
 QEMU          ?= qemu-system-i386
@@ -131,11 +132,42 @@ $(B)/kernel/%.S.o: %.S | tools-kernel
 	$(say) AS $<
 	$(Q)$(KERNEL_CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
+# Two links, so that the kernel can name its own functions (kernel/ksym.h):
+# the first without the table of them, the second with the table made from
+# the first. The table lies after .text, so no function moves; if one did,
+# the names would lie, and the build stops.
+KERNEL_PASS1 := $(B)/kernel-pass1.elf
+KSYMS_C      := $(B)/kernel/ksyms.c
+KSYMS_O      := $(B)/kernel/ksyms.gen.o
+KSYMS_NONE_O := $(B)/kernel/ksyms-none.gen.o
+kernel_functions = $(KERNEL_NM) -n --defined-only $(1) | awk '$$2 ~ /^[tT]$$/'
+
+$(KERNEL_PASS1): $(KERNEL_OBJS) $(KSYMS_NONE_O) linker.ld
+	$(say) LD $@
+	$(Q)$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KSYMS_NONE_O) -lgcc
+
+$(KSYMS_C): $(KERNEL_PASS1) scripts/ksyms.sh
+	$(say) KSYMS $@
+	$(Q)scripts/ksyms.sh $(KERNEL_NM) $< >$@.tmp && mv $@.tmp $@
+
+$(B)/kernel/ksyms-none.c: scripts/ksyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/ksyms.sh --empty >$@.tmp && mv $@.tmp $@
+
+$(B)/kernel/%.gen.o: $(B)/kernel/%.c | tools-kernel
+	$(say) CC $<
+	$(Q)$(KERNEL_CC) $(KERNEL_CFLAGS) -c $< -o $@
+
 # The checks catch the two ways a kernel silently fails to boot: a missing or
 # misplaced multiboot header, and a PIE image with an INTERP segment.
-$(KERNEL_ELF): $(KERNEL_OBJS) linker.ld
+$(KERNEL_ELF): $(KERNEL_PASS1) $(KSYMS_O)
 	$(say) LD $@
-	$(Q)$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) -lgcc
+	$(Q)$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KSYMS_O) -lgcc
+	@$(call kernel_functions,$(KERNEL_PASS1)) >$@.pass1.txt
+	@$(call kernel_functions,$@) >$@.final.txt
+	@cmp -s $@.pass1.txt $@.final.txt || \
+		{ echo "error: linking the symbol table moved the kernel's functions (diff $@.pass1.txt $@.final.txt)"; rm -f $@; exit 1; }
+	@rm -f $@.pass1.txt $@.final.txt
 	@$(GRUB_FILE) --is-x86-multiboot $@ || \
 		{ echo "error: $@ is not a multiboot kernel (header missing or past 8 KiB)"; rm -f $@; exit 1; }
 	@if $(KERNEL_READELF) -lW $@ | grep -q INTERP; then \

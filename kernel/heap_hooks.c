@@ -60,10 +60,18 @@ static uintptr_t entropy(void)
 	return mix(t ^ (uint32_t)(uintptr_t)&t);
 }
 
+/* A heap fault stops the kernel at the code that called the heap (the
+ * double free; for damage, the call that found it), not here. At the
+ * return address less one: inside the call instruction, so that addr2line
+ * names the line of the call, not the line after it. */
 static void fault(const struct heap_fault *f, void *ctx)
 {
+	const char *what = f->what ? f->what : heap_fault_name(f->kind);
+
 	(void)ctx;
-	panic("%s", f->what ? f->what : heap_fault_name(f->kind));
+	if (f->caller)
+		panic_from((const char *)f->caller - 1, "%s", what);
+	panic("%s", what);
 }
 
 /* A misused lock: taken twice by one CPU, or released by one without it. */

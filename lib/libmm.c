@@ -12,10 +12,14 @@
  *   nocache     no per-thread caches: every call takes the heap's lock
  *   stats       a summary of the heap on stderr when the program exits
  *
- * A fault - double free, bad pointer, damaged header - prints one line on
- * stderr, "libmm: double free of 0x... (block already free)", and aborts.
+ * A fault - double free, bad pointer, damaged header - prints two lines on
+ * stderr and aborts: what, "libmm: double free of 0x... (block already
+ * free)", and where, "libmm: called from 0x... (prog+0x1234)": the call
+ * into malloc/free that met it, as an offset in its file that
+ * `addr2line -f -e prog 0x1234` turns into a function and a line.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -90,7 +94,46 @@ static void say(const char *s)
 	}
 }
 
-/* One line, "libmm: " and the heap's message without its "heap: ". */
+static void say_hex(uintptr_t v)
+{
+	char buf[2 + 2 * sizeof v + 1], *at = buf + sizeof buf - 1;
+
+	*at = '\0';
+	do {
+		*--at = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	*--at = 'x';
+	*--at = '0';
+	say(at);
+}
+
+/* "libmm: called from ADDR (FILE+OFFSET[, SYMBOL])": the file and offset
+ * for addr2line, the symbol when the file exports one. */
+static void say_caller(const void *caller)
+{
+	Dl_info in;
+
+	if (!caller)
+		return;
+	say("libmm: called from ");
+	say_hex((uintptr_t)caller);
+	if (dladdr(caller, &in) && in.dli_fname) {
+		say(" (");
+		say(in.dli_fname);
+		say("+");
+		say_hex((uintptr_t)caller - (uintptr_t)in.dli_fbase);
+		if (in.dli_sname) {
+			say(", ");
+			say(in.dli_sname);
+		}
+		say(")");
+	}
+	say("\n");
+}
+
+/* Two lines: "libmm: " and the heap's message without its "heap: ", then
+ * who called. */
 static void fault_abort(const struct heap_fault *f, void *ctx)
 {
 	const char *what = f->what;
@@ -101,6 +144,7 @@ static void fault_abort(const struct heap_fault *f, void *ctx)
 	say("libmm: ");
 	say(what);
 	say("\n");
+	say_caller(f->caller);
 	abort();
 }
 
@@ -229,7 +273,7 @@ static struct heap *the_heap(void)
 EXPORT void *malloc(size_t n)
 {
 	struct heap *h = the_heap();
-	void *p = h ? heap_alloc(h, n) : early_alloc(n);
+	void *p = h ? heap_alloc_from(h, n, HEAP_CALLER()) : early_alloc(n);
 
 	if (!p)
 		errno = ENOMEM;
@@ -240,7 +284,7 @@ EXPORT void free(void *p)
 {
 	if (!p || in_early(p))
 		return;
-	heap_free(the_heap(), p);
+	heap_free_from(the_heap(), p, HEAP_CALLER());
 }
 
 EXPORT void *calloc(size_t nmemb, size_t n)
@@ -253,7 +297,8 @@ EXPORT void *calloc(size_t nmemb, size_t n)
 		return NULL;
 	}
 	/* early memory is zero: never handed out twice */
-	p = h ? heap_calloc(h, nmemb, n) : early_alloc(nmemb * n);
+	p = h ? heap_calloc_from(h, nmemb, n, HEAP_CALLER())
+	      : early_alloc(nmemb * n);
 	if (!p)
 		errno = ENOMEM;
 	return p;
@@ -265,10 +310,11 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	if (in_early(p))
 		return 16;
-	return heap_usable_size(the_heap(), p);
+	return heap_usable_size_from(the_heap(), p, HEAP_CALLER());
 }
 
-EXPORT void *realloc(void *p, size_t n)
+/* realloc, for the call at caller */
+static void *realloc_from(void *p, size_t n, const void *caller)
 {
 	struct heap *h = the_heap();
 	void *q;
@@ -286,10 +332,15 @@ EXPORT void *realloc(void *p, size_t n)
 	}
 	if (!h)
 		return early_alloc(n);
-	q = heap_realloc(h, p, n);
+	q = heap_realloc_from(h, p, n, caller);
 	if (!q && n)
 		errno = ENOMEM;
 	return q;
+}
+
+EXPORT void *realloc(void *p, size_t n)
+{
+	return realloc_from(p, n, HEAP_CALLER());
 }
 
 EXPORT void *reallocarray(void *p, size_t nmemb, size_t n)
@@ -298,10 +349,11 @@ EXPORT void *reallocarray(void *p, size_t nmemb, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(p, nmemb * n);
+	return realloc_from(p, nmemb * n, HEAP_CALLER());
 }
 
-static void *aligned(size_t align, size_t n)
+/* an aligned allocation, for the call at caller */
+static void *aligned(size_t align, size_t n, const void *caller)
 {
 	struct heap *h = the_heap();
 	void *p;
@@ -313,7 +365,8 @@ static void *aligned(size_t align, size_t n)
 	if (!h) {
 		p = align <= 16 ? early_alloc(n) : NULL;
 	} else {
-		p = heap_aligned_alloc(h, align < 16 ? 16 : align, n);
+		p = heap_aligned_alloc_from(h, align < 16 ? 16 : align, n,
+					    caller);
 	}
 	if (!p)
 		errno = ENOMEM;
@@ -332,7 +385,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 	if (!power_of_two(align) || align % sizeof(void *) != 0)
 		return EINVAL;
-	p = aligned(align, n);
+	p = aligned(align, n, HEAP_CALLER());
 	if (!p) {
 		errno = saved;
 		return ENOMEM;
@@ -347,7 +400,7 @@ EXPORT void *aligned_alloc(size_t align, size_t n)
 		errno = EINVAL;
 		return NULL;
 	}
-	return aligned(align, n);
+	return aligned(align, n, HEAP_CALLER());
 }
 
 /* as the C library does: an alignment that is no power of two is rounded
@@ -362,12 +415,12 @@ EXPORT void *memalign(size_t align, size_t n)
 	}
 	while (a < align)
 		a <<= 1;
-	return aligned(a, n);
+	return aligned(a, n, HEAP_CALLER());
 }
 
 EXPORT void *valloc(size_t n)
 {
-	return aligned(PAGE, n);
+	return aligned(PAGE, n, HEAP_CALLER());
 }
 
 EXPORT void *pvalloc(size_t n)
@@ -376,7 +429,7 @@ EXPORT void *pvalloc(size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return aligned(PAGE, (n + PAGE - 1) & ~(PAGE - 1));
+	return aligned(PAGE, (n + PAGE - 1) & ~(PAGE - 1), HEAP_CALLER());
 }
 
 __attribute__((destructor)) static void print_stats(void)

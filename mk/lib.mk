@@ -39,14 +39,15 @@ install: lib ## install libmm, mm/heap.h and mm.pc under PREFIX (default /usr/lo
 		'Cflags: -I$${includedir}' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mm.pc
 
 # tests/lib/: libcheck runs each case under LD_PRELOAD; the static one is
-# the same program linked with libmm.a.
+# the same program linked with libmm.a. -g: the tests ask addr2line which
+# function a fault report names.
 $(LIB_DIR)/libcheck: tests/lib/libcheck.c | tools-host
 	$(say) CCLD $@
-	$(Q)$(CC) $(WARN) -O2 -pthread -o $@ $<
+	$(Q)$(CC) $(WARN) -O2 -g -pthread -o $@ $<
 
 $(LIB_DIR)/libcheck-static: tests/lib/libcheck.c $(LIB_DIR)/libmm.a | tools-host
 	$(say) CCLD $@
-	$(Q)$(CC) $(WARN) -O2 -pthread -o $@ $< $(LIB_DIR)/libmm.a
+	$(Q)$(CC) $(WARN) -O2 -g -pthread -o $@ $< $(LIB_DIR)/libmm.a
 
 TEST_SUITES += tests/lib/run.sh
 TEST_DEPS   += lib $(LIB_DIR)/libcheck $(LIB_DIR)/libcheck-static

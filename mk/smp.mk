@@ -16,9 +16,9 @@ $(B)/kernel-nolock/%.S.o: %.S | tools-kernel
 	$(say) AS-NOLK $<
 	$(Q)$(KERNEL_CC) $(KERNEL_ASFLAGS) -DMM_UNSAFE_NO_LOCK -c $< -o $@
 
-$(NOLOCK_ELF): $(NOLOCK_OBJS) linker.ld
+$(NOLOCK_ELF): $(NOLOCK_OBJS) $(KSYMS_NONE_O) linker.ld
 	$(say) LD $@
-	$(Q)$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(NOLOCK_OBJS) -lgcc
+	$(Q)$(KERNEL_CC) $(KERNEL_LDFLAGS) -o $@ $(NOLOCK_OBJS) $(KSYMS_NONE_O) -lgcc
 	@$(GRUB_FILE) --is-x86-multiboot $@ || \
 		{ echo "error: $@ is not a multiboot kernel"; rm -f $@; exit 1; }
 

@@ -244,21 +244,21 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
  * A failure for any other reason (a fault) is never tried again.
  */
 void *mm_locked_retrying(struct heap *h, mm_locked_fn fn, void *ptr, size_t n,
-			 size_t align)
+			 size_t align, const void *caller)
 {
 	for (unsigned tries = 1;; tries++) {
 		uintptr_t irq;
 		unsigned starved;
 		void *p;
 
-		if (mm_heap_lock(h, &irq) != 0)
+		if (mm_heap_lock(h, &irq, caller) != 0)
 			return NULL;
 		starved = h->starved;
 		p = fn(h, ptr, n, align);
 		starved = h->starved != starved;
 		mm_heap_unlock(h, irq);
 		if (p || !starved || tries == CACHE_WAIT_TRIES ||
-		    !mm_wait_for_caches(h))
+		    !mm_wait_for_caches(h, caller))
 			return p;
 	}
 }
@@ -270,43 +270,61 @@ static void *alloc_op(struct heap *h, void *ptr, size_t n, size_t align)
 }
 
 /* Apart, so that heap_alloc itself stays small for its cache hits. */
-static MM_NOINLINE void *alloc_with_lock(struct heap *h, size_t size)
+static MM_NOINLINE void *alloc_with_lock(struct heap *h, size_t size,
+					 const void *caller)
 {
-	return mm_locked_retrying(h, alloc_op, NULL, size, HEAP_ALIGN);
+	return mm_locked_retrying(h, alloc_op, NULL, size, HEAP_ALIGN, caller);
 }
 
-void *heap_alloc(struct heap *h, size_t size)
+void *heap_alloc_from(struct heap *h, size_t size, const void *caller)
 {
 	void *p;
 
 	if (!mm_heap_valid(h))
 		return NULL;
 	if (h->cached && size <= h->cache_max &&
-	    (p = mm_hooks.local ? mm_cache_alloc(h, size)
-				: mm_shard_alloc(h, size)) != NULL)
+	    (p = mm_hooks.local ? mm_cache_alloc(h, size, caller)
+				: mm_shard_alloc(h, size, caller)) != NULL)
 		return p;
-	return alloc_with_lock(h, size);
+	return alloc_with_lock(h, size, caller);
 }
 
-void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
+void *heap_alloc(struct heap *h, size_t size)
+{
+	return heap_alloc_from(h, size, HEAP_CALLER());
+}
+
+void *heap_aligned_alloc_from(struct heap *h, size_t align, size_t size,
+			      const void *caller)
 {
 	if (!mm_heap_valid(h) || align == 0 || (align & (align - 1)) != 0 ||
 	    align > HEAP_MAX_ALIGN)
 		return NULL;
 	if (align <= HEAP_ALIGN)
-		return heap_alloc(h, size);
-	return mm_locked_retrying(h, alloc_op, NULL, size, align);
+		return heap_alloc_from(h, size, caller);
+	return mm_locked_retrying(h, alloc_op, NULL, size, align, caller);
 }
 
-void *heap_calloc(struct heap *h, size_t nmemb, size_t size)
+void *heap_aligned_alloc(struct heap *h, size_t align, size_t size)
+{
+	return heap_aligned_alloc_from(h, align, size, HEAP_CALLER());
+}
+
+void *heap_calloc_from(struct heap *h, size_t nmemb, size_t size,
+		       const void *caller)
 {
 	void *p;
 
 	if (size != 0 && nmemb > (size_t)-1 / size)
 		return NULL;
-	p = heap_alloc(h, nmemb * size);
+	p = heap_alloc_from(h, nmemb * size, caller);
 	/* the block is ours alone now: no need to hold the lock to clear it */
 	if (p)
 		mm_fill(p, 0, nmemb * size);
 	return p;
+}
+
+void *heap_calloc(struct heap *h, size_t nmemb, size_t size)
+{
+	return heap_calloc_from(h, nmemb, size, HEAP_CALLER());
 }

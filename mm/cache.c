@@ -308,13 +308,14 @@ static struct mm_cache *slot_lookup(const struct heap *h, struct mm_local *l)
 }
 
 /* Not in the first slot: another slot, or claim one (lock). */
-static struct mm_cache *cache_of_slow(struct heap *h, struct mm_local *l)
+static struct mm_cache *cache_of_slow(struct heap *h, struct mm_local *l,
+				      const void *caller)
 {
 	struct mm_cache *c = slot_lookup(h, l);
 	unsigned token;
 	uintptr_t irq;
 
-	if (c || !(token = self_token()) || mm_heap_lock(h, &irq) != 0)
+	if (c || !(token = self_token()) || mm_heap_lock(h, &irq, caller) != 0)
 		return c;
 	c = claim(h, token);
 	mm_heap_unlock(h, irq);
@@ -339,11 +340,11 @@ struct mm_cache *mm_cache_mine(struct heap *h)
 
 /* --- the lock-free paths --------------------------------------------- */
 
-static void drain(struct heap *h, struct mm_cache *c)
+static void drain(struct heap *h, struct mm_cache *c, const void *caller)
 {
 	uintptr_t irq;
 
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, caller) != 0)
 		return;
 	mm_cache_give_back(h, c);
 	mm_heap_unlock(h, irq);
@@ -351,7 +352,8 @@ static void drain(struct heap *h, struct mm_cache *c)
 
 /* head is empty: the spare, or a batch from the depot or the heap. */
 static struct block *refill(struct heap *h, struct mm_cache *c,
-			    struct cache_bin *bin, unsigned k)
+			    struct cache_bin *bin, unsigned k,
+			    const void *caller)
 {
 	struct block *head = NULL;
 	unsigned got = 0;
@@ -365,7 +367,7 @@ static struct block *refill(struct heap *h, struct mm_cache *c,
 		c->spare_bytes -= bin->batch * payload_of(k);
 		return bin->head;
 	}
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, caller) != 0)
 		return NULL;
 	c->st.alloc_misses++;
 	if (h->depot[k].full) {
@@ -385,12 +387,12 @@ static struct block *refill(struct heap *h, struct mm_cache *c,
 /* The block at head is not a cached block: its link was overwritten. The
  * rest of the list cannot be trusted and is dropped (lost, and said so). */
 static void head_damaged(struct heap *h, struct mm_cache *c,
-			 struct cache_bin *bin, unsigned k)
+			 struct cache_bin *bin, unsigned k, const void *caller)
 {
 	unsigned n = count_of(&bin->count);
 	uintptr_t irq;
 
-	if (mm_heap_lock(h, &irq) == 0) {
+	if (mm_heap_lock(h, &irq, caller) == 0) {
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
 					     .ptr = bin->head,
@@ -421,7 +423,7 @@ struct block *mm_owned_block(const struct heap *h, const void *ptr,
  * the lock was refused.
  */
 static int overflow(struct heap *h, struct mm_cache *c, struct cache_bin *bin,
-		    unsigned k)
+		    unsigned k, const void *caller)
 {
 	size_t bytes = bin->batch * payload_of(k);
 	struct block *out = NULL;
@@ -448,7 +450,7 @@ static int overflow(struct heap *h, struct mm_cache *c, struct cache_bin *bin,
 		c->spare_bytes -= bytes;
 	}
 	c->st.free_misses++;
-	if (mm_heap_lock(h, &irq) != 0) {
+	if (mm_heap_lock(h, &irq, caller) != 0) {
 		/* nothing lost: the batch waits at head again */
 		bin->head = out;
 		set_count(&bin->count, n);
@@ -462,7 +464,7 @@ static int overflow(struct heap *h, struct mm_cache *c, struct cache_bin *bin,
 /* This CPU's cache in h, found or claimed; NULL when it cannot have one
  * (no local or cpu_id hook, no memory for it, or a call from inside one of
  * the heap's callbacks). Interrupts masked. */
-static struct mm_cache *cache_of(struct heap *h)
+static struct mm_cache *cache_of(struct heap *h, const void *caller)
 {
 	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
 
@@ -470,17 +472,18 @@ static struct mm_cache *cache_of(struct heap *h)
 		return NULL;
 	if (l->slot[0].heap == h && l->slot[0].secret == h->secret)
 		return l->slot[0].cache;
-	return cache_of_slow(h, l);
+	return cache_of_slow(h, l, caller);
 }
 
-static void drain_if_asked(struct heap *h, struct mm_cache *c)
+static void drain_if_asked(struct heap *h, struct mm_cache *c,
+			   const void *caller)
 {
 	if (c->drained !=
 	    atomic_load_explicit(&h->drain_gen, memory_order_relaxed))
-		drain(h, c);
+		drain(h, c, caller);
 }
 
-MM_COLD void *mm_cache_alloc_slow(struct heap *h, size_t n)
+MM_COLD void *mm_cache_alloc_slow(struct heap *h, size_t n, const void *caller)
 {
 	uintptr_t irq;
 	struct mm_cache *c;
@@ -493,17 +496,17 @@ MM_COLD void *mm_cache_alloc_slow(struct heap *h, size_t n)
 		return NULL;
 	k = cache_class_of(n);
 	irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
-	c = cache_of(h);
+	c = cache_of(h, caller);
 	if (!c)
 		goto out;
-	drain_if_asked(h, c);
+	drain_if_asked(h, c, caller);
 	bin = &c->bins[k];
 	misses = c->st.alloc_misses;
-	if (!bin->head && !refill(h, c, bin, k))
+	if (!bin->head && !refill(h, c, bin, k, caller))
 		goto out;
 	p = cache_pop(h, c, k, n);
 	if (!p)
-		head_damaged(h, c, bin, k);
+		head_damaged(h, c, bin, k, caller);
 	else if (c->st.alloc_misses != misses)
 		c->st.alloc_hits--; /* that one was a miss */
 out:
@@ -512,7 +515,7 @@ out:
 	return p;
 }
 
-MM_COLD int mm_cache_free_slow(struct heap *h, void *ptr)
+MM_COLD int mm_cache_free_slow(struct heap *h, void *ptr, const void *caller)
 {
 	uintptr_t data, key, irq;
 	struct block *b = owned_block(h, ptr, &data, &key);
@@ -524,12 +527,13 @@ MM_COLD int mm_cache_free_slow(struct heap *h, void *ptr)
 	if (!b || !cacheable(h, b, &k))
 		return 0;
 	irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
-	c = cache_of(h);
+	c = cache_of(h, caller);
 	if (!c)
 		goto out;
-	drain_if_asked(h, c);
+	drain_if_asked(h, c, caller);
 	bin = &c->bins[k];
-	if (count_of(&bin->count) >= bin->batch && !overflow(h, c, bin, k))
+	if (count_of(&bin->count) >= bin->batch &&
+	    !overflow(h, c, bin, k, caller))
 		goto out;
 	done = cache_push(h, c, b, k, key, data);
 out:
@@ -562,13 +566,13 @@ static unsigned shard_index(void)
 }
 
 /* Shard i of h, made on first use (lock); NULL when out of memory. */
-static struct mm_cache *shard_at(struct heap *h, unsigned i)
+static struct mm_cache *shard_at(struct heap *h, unsigned i, const void *caller)
 {
 	_Atomic(struct mm_cache *) *slot = &h->shards[i];
 	struct mm_cache *c = atomic_load_explicit(slot, memory_order_acquire);
 	uintptr_t irq;
 
-	if (c || mm_heap_lock(h, &irq) != 0)
+	if (c || mm_heap_lock(h, &irq, caller) != 0)
 		return c;
 	c = atomic_load_explicit(slot, memory_order_relaxed);
 	if (!c && (c = new_cache(h, CACHE_SHARD)) != NULL) {
@@ -586,20 +590,21 @@ static struct mm_cache *shard_at(struct heap *h, unsigned i)
 /* A shard for the caller, taken (busy), or NULL: the ones it tried were
  * busy with other threads, or the heap is inside a callback, or there is
  * no memory for one. */
-static struct mm_cache *shard_take(struct heap *h)
+static struct mm_cache *shard_take(struct heap *h, const void *caller)
 {
 	unsigned first = shard_index();
 
 	if (atomic_load_explicit(&h->in_callback, memory_order_relaxed))
 		return NULL;
 	for (unsigned i = 0; i < SHARD_PROBES; i++) {
-		struct mm_cache *c = shard_at(h, (first + i) % CACHE_SHARDS);
+		struct mm_cache *c =
+		    shard_at(h, (first + i) % CACHE_SHARDS, caller);
 
 		if (!c)
 			return NULL;
 		if (!atomic_exchange_explicit(&c->busy, 1,
 					      memory_order_acquire)) {
-			drain_if_asked(h, c);
+			drain_if_asked(h, c, caller);
 			return c;
 		}
 	}
@@ -611,9 +616,9 @@ static void shard_put(struct mm_cache *c)
 	atomic_store_explicit(&c->busy, 0, memory_order_release);
 }
 
-void *mm_shard_alloc(struct heap *h, size_t n)
+void *mm_shard_alloc(struct heap *h, size_t n, const void *caller)
 {
-	struct mm_cache *c = shard_take(h);
+	struct mm_cache *c = shard_take(h, caller);
 	unsigned k = cache_class_of(n);
 	struct cache_bin *bin;
 	void *p = NULL;
@@ -621,16 +626,16 @@ void *mm_shard_alloc(struct heap *h, size_t n)
 	if (!c)
 		return NULL;
 	bin = &c->bins[k];
-	if (bin->head || refill(h, c, bin, k)) {
+	if (bin->head || refill(h, c, bin, k, caller)) {
 		p = cache_pop(h, c, k, n);
 		if (!p)
-			head_damaged(h, c, bin, k);
+			head_damaged(h, c, bin, k, caller);
 	}
 	shard_put(c);
 	return p;
 }
 
-int mm_shard_free(struct heap *h, void *ptr)
+int mm_shard_free(struct heap *h, void *ptr, const void *caller)
 {
 	uintptr_t data, key;
 	struct block *b = owned_block(h, ptr, &data, &key);
@@ -639,10 +644,11 @@ int mm_shard_free(struct heap *h, void *ptr)
 	unsigned k;
 	int done = 0;
 
-	if (!b || !cacheable(h, b, &k) || !(c = shard_take(h)))
+	if (!b || !cacheable(h, b, &k) || !(c = shard_take(h, caller)))
 		return 0;
 	bin = &c->bins[k];
-	if (count_of(&bin->count) < bin->batch || overflow(h, c, bin, k))
+	if (count_of(&bin->count) < bin->batch ||
+	    overflow(h, c, bin, k, caller))
 		done = cache_push(h, c, b, k, key, data);
 	shard_put(c);
 	return done;
@@ -675,7 +681,7 @@ size_t mm_shards_give_back(struct heap *h)
  * still hold theirs (a CPU or thread that makes no call on the heap keeps
  * its cache until it does, or exits).
  */
-int mm_wait_for_caches(struct heap *h)
+int mm_wait_for_caches(struct heap *h, const void *caller)
 {
 	unsigned self = self_token();
 
@@ -686,7 +692,7 @@ int mm_wait_for_caches(struct heap *h)
 		size_t bytes;
 		unsigned gen;
 
-		if (mm_heap_lock(h, &irq) != 0)
+		if (mm_heap_lock(h, &irq, caller) != 0)
 			return 0;
 		gen = atomic_load_explicit(&h->drain_gen, memory_order_relaxed);
 		if (!mm_hooks.local)
@@ -838,7 +844,8 @@ void heap_drain_caches(struct heap *h)
 	struct mm_cache *c;
 	uintptr_t irq;
 
-	if (!mm_heap_valid(h) || !h->cached || mm_heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || !h->cached ||
+	    mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return;
 	mm_depot_give_back(h);
 	atomic_fetch_add_explicit(&h->drain_gen, 1, memory_order_relaxed);

@@ -13,8 +13,8 @@
 
 /* cache.c: the general paths, taking the heap's lock when they must. 0 /
  * NULL: the caller takes the locked path. */
-void *mm_cache_alloc_slow(struct heap *h, size_t n);
-int mm_cache_free_slow(struct heap *h, void *ptr);
+void *mm_cache_alloc_slow(struct heap *h, size_t n, const void *caller);
+int mm_cache_free_slow(struct heap *h, void *ptr, const void *caller);
 
 static inline uintptr_t cached_meta(const struct heap *h, const struct block *b)
 {
@@ -165,7 +165,8 @@ static MM_INLINE int cacheable(const struct heap *h, const struct block *b,
 	return payload_of(*k) == payload;
 }
 
-static MM_INLINE void *mm_cache_alloc(struct heap *h, size_t n)
+static MM_INLINE void *mm_cache_alloc(struct heap *h, size_t n,
+				      const void *caller)
 {
 	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
 	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
@@ -174,10 +175,11 @@ static MM_INLINE void *mm_cache_alloc(struct heap *h, size_t n)
 
 	if (mm_hooks.irq_restore)
 		mm_hooks.irq_restore(irq);
-	return p ? p : mm_cache_alloc_slow(h, n);
+	return p ? p : mm_cache_alloc_slow(h, n, caller);
 }
 
-static MM_INLINE int mm_cache_free(struct heap *h, void *ptr)
+static MM_INLINE int mm_cache_free(struct heap *h, void *ptr,
+				   const void *caller)
 {
 	uintptr_t irq = mm_hooks.irq_save ? mm_hooks.irq_save() : 0;
 	struct mm_local *l = mm_hooks.local ? mm_hooks.local() : NULL;
@@ -192,7 +194,7 @@ static MM_INLINE int mm_cache_free(struct heap *h, void *ptr)
 		done = cache_push(h, c, b, k, key, data);
 	if (mm_hooks.irq_restore)
 		mm_hooks.irq_restore(irq);
-	return done ? 1 : mm_cache_free_slow(h, ptr);
+	return done ? 1 : mm_cache_free_slow(h, ptr, caller);
 }
 
 #endif

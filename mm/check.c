@@ -228,7 +228,7 @@ int heap_check(struct heap *h)
 
 	if (!mm_heap_valid(h))
 		return 1;
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return 1;
 	for (r = h->regions; r; r = r->next)
 		check_region(h, r, &t);
@@ -258,7 +258,7 @@ int heap_walk(struct heap *h, heap_walk_fn fn, void *ctx)
 
 	if (!mm_heap_valid(h) || !fn)
 		return HEAP_WALK_DAMAGED;
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return HEAP_WALK_DAMAGED;
 	was = atomic_load_explicit(&h->in_callback, memory_order_relaxed);
 	for (r = h->regions; r && rc == 0; r = r->next) {
@@ -332,7 +332,7 @@ void heap_get_stats(struct heap *h, struct heap_stats *out)
 	if (!out)
 		return;
 	mm_fill(out, 0, sizeof *out);
-	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return;
 	*out = h->stats;
 	out->largest_free = largest_free(h);

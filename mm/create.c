@@ -147,7 +147,7 @@ int heap_add_region(struct heap *h, void *mem, size_t bytes)
 
 	if (!mm_heap_valid(h) || inward(mem, bytes, &start, &end) != 0)
 		return -1;
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return -1;
 	rc = mm_add_region(h, start, start, end, 0);
 	mm_heap_unlock(h, irq);

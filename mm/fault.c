@@ -112,6 +112,7 @@ static void hand_over(struct heap *h, struct heap_fault *f)
 	unsigned was;
 
 	f->what = h->msg;
+	f->caller = h->caller;
 	if ((unsigned)f->kind < HEAP_FAULT_KINDS)
 		h->stats.faults[f->kind]++;
 	if (!fn)
@@ -142,10 +143,11 @@ void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
  * ourselves. Reported through the handler, unless the handler is what
  * called: then only counted.
  */
-int mm_reentered(struct heap *h)
+int mm_reentered(struct heap *h, const void *caller)
 {
 	unsigned in =
 	    atomic_load_explicit(&h->in_callback, memory_order_relaxed);
+	const void *outer = h->caller;
 
 	if (!mm_spin_held(&h->lock) &&
 	    (mm_hooks.cpu_id || !mm_spin_busy(&h->lock)))
@@ -154,9 +156,13 @@ int mm_reentered(struct heap *h)
 		h->stats.faults[HEAP_FAULT_REENTERED]++;
 		return 1;
 	}
+	/* this CPU holds the lock, for the call the callback runs in: the
+	 * report names the refused call, then the outer one is restored */
+	h->caller = caller;
 	mm_fault(h, (struct heap_fault){.kind = HEAP_FAULT_REENTERED},
 		 "heap: called from inside its own heap_walk callback, which "
 		 "holds the heap's lock: refused");
+	h->caller = outer;
 	return 1;
 }
 
@@ -208,7 +214,7 @@ void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)
 {
 	uintptr_t irq;
 
-	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return;
 	h->fault_fn = fn;
 	h->fault_ctx = ctx;

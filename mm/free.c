@@ -294,13 +294,14 @@ void mm_free_locked(struct heap *h, struct block *b)
 }
 
 /* Apart, so that heap_free itself stays small for its cache hits. */
-static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr)
+static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr,
+				       const void *caller)
 {
 	uintptr_t irq;
 	struct block *b;
 	struct large *l;
 
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, caller) != 0)
 		return;
 	if (h->large && (l = mm_large_find(h, ptr)) != NULL) {
 		mm_large_free(h, l);
@@ -318,12 +319,17 @@ static MM_NOINLINE void free_with_lock(struct heap *h, void *ptr)
 	mm_heap_unlock(h, irq);
 }
 
-void heap_free(struct heap *h, void *ptr)
+void heap_free_from(struct heap *h, void *ptr, const void *caller)
 {
 	if (!ptr || !mm_heap_valid(h))
 		return;
-	if (h->cached &&
-	    (mm_hooks.local ? mm_cache_free(h, ptr) : mm_shard_free(h, ptr)))
+	if (h->cached && (mm_hooks.local ? mm_cache_free(h, ptr, caller)
+					 : mm_shard_free(h, ptr, caller)))
 		return;
-	free_with_lock(h, ptr);
+	free_with_lock(h, ptr, caller);
+}
+
+void heap_free(struct heap *h, void *ptr)
+{
+	heap_free_from(h, ptr, HEAP_CALLER());
 }

@@ -40,7 +40,7 @@ int heap_set_growth(struct heap *h, const struct heap_growth *g)
 		if (!set.keep)
 			set.keep = set.grow_min;
 	}
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return -1;
 	h->growth = set;
 	mm_heap_unlock(h, irq);
@@ -106,7 +106,7 @@ size_t heap_trim(struct heap *h)
 	size_t given = 0;
 	uintptr_t irq;
 
-	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return 0;
 	for (link = &h->regions; g->release && (r = *link) != NULL;) {
 		struct block *b = r->first;

@@ -76,9 +76,13 @@ struct heap_fault {
 	const void *ptr;   /* the pointer the caller passed, or NULL */
 	const void *block; /* the block header involved, or NULL */
 	uintptr_t
-	    expected;	  /* what the heap expected to find, where it applies */
-	uintptr_t found;  /* what it found instead */
-	size_t offset;	  /* byte offset of the damage inside the block */
+	    expected;	 /* what the heap expected to find, where it applies */
+	uintptr_t found; /* what it found instead */
+	size_t offset;	 /* byte offset of the damage inside the block */
+	/* the return address of the call into the heap that found the fault:
+	 * the code that freed twice, or whose allocation met the damage; NULL
+	 * when unknown (a compiler without __builtin_return_address) */
+	const void *caller;
 	const char *what; /* one-line, human-readable message */
 };
 
@@ -178,6 +182,30 @@ void *heap_aligned_alloc(struct heap *h, size_t align, size_t size);
 void heap_free(struct heap *h, void *ptr);
 /* Bytes the caller may use at ptr (at least what was asked for). */
 size_t heap_usable_size(struct heap *h, const void *ptr);
+
+/*
+ * The same, for a wrapper around them (a kernel's kmalloc, a libc's malloc):
+ * caller is the address a fault report names as the code that called
+ * (heap_fault.caller), instead of the wrapper. A wrapper passes its own
+ * HEAP_CALLER().
+ */
+void *heap_alloc_from(struct heap *h, size_t size, const void *caller);
+void *heap_calloc_from(struct heap *h, size_t nmemb, size_t size,
+		       const void *caller);
+void *heap_realloc_from(struct heap *h, void *ptr, size_t size,
+			const void *caller);
+void *heap_aligned_alloc_from(struct heap *h, size_t align, size_t size,
+			      const void *caller);
+void heap_free_from(struct heap *h, void *ptr, const void *caller);
+size_t heap_usable_size_from(struct heap *h, const void *ptr,
+			     const void *caller);
+
+/* The return address of the function this is written in: who called it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HEAP_CALLER() ((const void *)__builtin_return_address(0))
+#else
+#define HEAP_CALLER() ((const void *)0)
+#endif
 
 /* 0 when every invariant holds; otherwise the number of problems found. */
 int heap_check(struct heap *h);

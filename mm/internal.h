@@ -126,6 +126,9 @@ struct heap {
 	heap_fault_fn fault_fn;
 	void *fault_ctx;
 	char msg[160]; /* the message of the fault being reported */
+	/* the return address of the public call that holds the lock: a
+	 * fault names it (heap_fault.caller) */
+	const void *caller;
 
 	/* kept up to date, except largest_free; used_* and bytes_requested
 	 * count every block the heap gave out, cached or not (heap_get_stats
@@ -334,7 +337,7 @@ static inline int mm_block_fits(const struct heap *h, const struct region *r,
 	return block_intact(h->secret, b) && mm_block_tiles(r, b);
 }
 
-int mm_reentered(struct heap *h);
+int mm_reentered(struct heap *h, const void *caller);
 
 /*
  * b's prev link names the block that ends where b starts, or nothing for
@@ -358,15 +361,19 @@ static inline int mm_prev_ok(const struct heap *h, const struct region *r,
  * Every public operation that needs the lock runs between these two.
  * mm_heap_lock() returns 0 with the lock held, or -1 (reported) when the call
  * comes from inside one of this heap's own callbacks, whose caller holds
- * the lock: taking it would deadlock.
+ * the lock: taking it would deadlock. caller is the return address of the
+ * public call (HEAP_CALLER(), or a wrapper's): a fault reported while the
+ * lock is held names it.
  */
-static inline int mm_heap_lock(struct heap *h, uintptr_t *irq)
+static inline int mm_heap_lock(struct heap *h, uintptr_t *irq,
+			       const void *caller)
 {
 	if (atomic_load_explicit(&h->in_callback, memory_order_relaxed) &&
-	    mm_reentered(h))
+	    mm_reentered(h, caller))
 		return -1;
 	ann_enter();
 	*irq = mm_spin_lock_irqsave(&h->lock);
+	h->caller = caller;
 	return 0;
 }
 
@@ -411,15 +418,15 @@ void mm_depot_give_back(struct heap *h);
 void mm_cache_release_block(struct heap *h, struct block *b);
 size_t mm_cache_count(const struct heap *h, size_t *bytes, intptr_t *requested);
 int mm_cache_check(struct heap *h, struct mm_cache *c);
-void *mm_shard_alloc(struct heap *h, size_t n);
-int mm_shard_free(struct heap *h, void *ptr);
+void *mm_shard_alloc(struct heap *h, size_t n, const void *caller);
+int mm_shard_free(struct heap *h, void *ptr, const void *caller);
 size_t mm_shards_give_back(struct heap *h);
-int mm_wait_for_caches(struct heap *h);
+int mm_wait_for_caches(struct heap *h, const void *caller);
 /* alloc.c: a locked operation, tried again when caches starved it */
 typedef void *(*mm_locked_fn)(struct heap *h, void *ptr, size_t n,
 			      size_t align);
 void *mm_locked_retrying(struct heap *h, mm_locked_fn fn, void *ptr, size_t n,
-			 size_t align);
+			 size_t align, const void *caller);
 int mm_shards_check(struct heap *h);
 void mm_caches_init(struct heap *h);
 /* registry.c */

@@ -32,25 +32,25 @@ struct heap *memory_heap(void)
 
 void *allocate_memory(size_t size)
 {
-	return heap_alloc(system_heap, size);
+	return heap_alloc_from(system_heap, size, HEAP_CALLER());
 }
 
 void *allocate_clear_memory(size_t nmemb, size_t size)
 {
-	return heap_calloc(system_heap, nmemb, size);
+	return heap_calloc_from(system_heap, nmemb, size, HEAP_CALLER());
 }
 
 void *reallocate_memory(void *ptr, size_t size)
 {
-	return heap_realloc(system_heap, ptr, size);
+	return heap_realloc_from(system_heap, ptr, size, HEAP_CALLER());
 }
 
 void *allocate_aligned_memory(size_t align, size_t size)
 {
-	return heap_aligned_alloc(system_heap, align, size);
+	return heap_aligned_alloc_from(system_heap, align, size, HEAP_CALLER());
 }
 
 void deallocate_memory(void *ptr)
 {
-	heap_free(system_heap, ptr);
+	heap_free_from(system_heap, ptr, HEAP_CALLER());
 }

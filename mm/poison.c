@@ -156,7 +156,7 @@ void heap_flush_quarantine(struct heap *h)
 {
 	uintptr_t irq;
 
-	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq) != 0)
+	if (!mm_heap_valid(h) || mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return;
 	mm_quarantine_flush(h);
 	mm_heap_unlock(h, irq);

@@ -83,7 +83,8 @@ static void *realloc_op(struct heap *h, void *ptr, size_t n, size_t align)
  * lock, only its meta; otherwise it moves, through the caches. NULL with
  * *done 0: take the locked path.
  */
-static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
+static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done,
+			    const void *caller)
 {
 	uintptr_t data;
 	struct block *b = mm_owned_block(h, ptr, &data);
@@ -114,42 +115,49 @@ static void *realloc_cached(struct heap *h, void *ptr, size_t n, int *done)
 			ann_resize(ptr, old, n);
 		return *done ? ptr : NULL;
 	}
-	q = heap_alloc(h, n);
+	q = heap_alloc_from(h, n, caller);
 	if (!q)
 		return NULL;
 	/* the caller may have used all it was told it had, not only what it
 	 * asked for */
 	old = mm_usable(h, b);
 	mm_copy(q, ptr, n < old ? n : old);
-	heap_free(h, ptr);
+	heap_free_from(h, ptr, caller);
 	*done = 1;
 	return q;
 }
 
-void *heap_realloc(struct heap *h, void *ptr, size_t size)
+void *heap_realloc_from(struct heap *h, void *ptr, size_t size,
+			const void *caller)
 {
 	int done;
 
 	if (!mm_heap_valid(h))
 		return NULL;
 	if (!ptr)
-		return heap_alloc(h, size);
+		return heap_alloc_from(h, size, caller);
 	if (size == 0) {
-		heap_free(h, ptr);
+		heap_free_from(h, ptr, caller);
 		return NULL;
 	}
 	if (h->cached && size <= h->cache_max) {
-		void *q = realloc_cached(h, ptr, size, &done);
+		void *q = realloc_cached(h, ptr, size, &done, caller);
 
 		if (done)
 			return q;
 	}
 	/* ptr is untouched when it fails for want of memory: it may be
 	 * tried again */
-	return mm_locked_retrying(h, realloc_op, ptr, size, 0);
+	return mm_locked_retrying(h, realloc_op, ptr, size, 0, caller);
 }
 
-size_t heap_usable_size(struct heap *h, const void *ptr)
+void *heap_realloc(struct heap *h, void *ptr, size_t size)
+{
+	return heap_realloc_from(h, ptr, size, HEAP_CALLER());
+}
+
+size_t heap_usable_size_from(struct heap *h, const void *ptr,
+			     const void *caller)
 {
 	uintptr_t irq, data;
 	struct block *b;
@@ -164,7 +172,7 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 	if (h->cached && (b = mm_owned_block(h, ptr, &data)) != NULL &&
 	    !MM_ANNOTATED)
 		return block_payload_size(b);
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, caller) != 0)
 		return 0;
 	if (h->large && (l = mm_large_find(h, ptr)) != NULL) {
 		n = mm_large_usable(h, l);
@@ -175,4 +183,9 @@ size_t heap_usable_size(struct heap *h, const void *ptr)
 	}
 	mm_heap_unlock(h, irq);
 	return n;
+}
+
+size_t heap_usable_size(struct heap *h, const void *ptr)
+{
+	return heap_usable_size_from(h, ptr, HEAP_CALLER());
 }

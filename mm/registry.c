@@ -73,7 +73,7 @@ void mm_local_release(struct mm_local *l)
 		if (!h || !registered(h, l->slot[i].secret) ||
 		    !mm_heap_valid(h) || h->secret != l->slot[i].secret || !c ||
 		    c->magic != CACHE_MAGIC || c->heap != h ||
-		    mm_heap_lock(h, &hirq) != 0)
+		    mm_heap_lock(h, &hirq, HEAP_CALLER()) != 0)
 			continue;
 		mm_cache_give_back(h, c);
 		atomic_store_explicit(&c->owner, 0, memory_order_relaxed);
@@ -95,7 +95,7 @@ void heap_destroy(struct heap *h)
 	if (!mm_heap_valid(h))
 		return;
 	registry_remove(h);
-	if (mm_heap_lock(h, &irq) != 0)
+	if (mm_heap_lock(h, &irq, HEAP_CALLER()) != 0)
 		return;
 	h->magic = 0;
 	mm_heap_unlock(h, irq);
@@ -109,7 +109,7 @@ void heap_fork_prepare(struct heap *h)
 
 	(void)mm_spin_lock_irqsave(&registry_lock);
 	if (mm_heap_valid(h))
-		(void)mm_heap_lock(h, &irq);
+		(void)mm_heap_lock(h, &irq, HEAP_CALLER());
 }
 
 void heap_fork_parent(struct heap *h)

@@ -184,10 +184,38 @@ done
 # the heap's message as the kernel's fault handler panics with it. Fast
 # mode runs each with its per-CPU caches and without (caches=off): where
 # the caches change what is found first, each mode says so.
+# The panic is placed at the code that called the heap, "PANIC at
+# function+0x1c (0x00104abc)": that address must be a line of
+# kernel/tests/fail.c, which commits the misuse - not of the fault hook.
+ADDR2LINE=${ADDR2LINE:-i686-linux-gnu-addr2line}
+PANIC_AT='^PANIC at [A-Za-z0-9_.]*+0x[0-9a-f]* (0x[0-9a-f]*)'
+# panic_line NAME: the source line (file:line) the boot NAME's panic names
+panic_line() {
+	local at
+	at=$(grep -a -m1 -o "$PANIC_AT" "$LOGS/$1.log" | sed 's/.*(\(0x[0-9a-f]*\))$/\1/')
+	[ -n "$at" ] && "$ADDR2LINE" -e "$ELF" "$at"
+}
+# placed_in NAME FILE: 0 when the panic of boot NAME names a line of FILE
+placed_in() {
+	local line
+	line=$(panic_line "$1") || line=""
+	if [[ $line == */"$2":[0-9]* ]]; then
+		return 0
+	fi
+	echo "    the panic is placed at '${line:-no address}', not in $2"
+	return 1
+}
 misuse() { # MODE HEAP PATTERN
-	expect_fail_kernel "misuse-$1-$(name_of "$2")" "$BOOT_TIMEOUT" \
+	local name
+	name="misuse-$1-$(name_of "$2")"
+	expect_fail_kernel "$name" "$BOOT_TIMEOUT" \
 		$STATUS_FAILURE "exit tests=none fail=$1 heap=$2" \
-		"PANIC at [^ ]* (fault)[^:]*: heap: $3"
+		"$PANIC_AT[^:]*: heap: $3"
+	if placed_in "$name" kernel/tests/fail.c; then
+		result 1 "$name-names-its-caller"
+	else
+		result 0 "$name-names-its-caller"
+	fi
 }
 for heap in fast "fast caches=off"; do
 	misuse double-free "$heap" 'double free of 0x[0-9a-f]* (block already free)'
@@ -207,6 +235,20 @@ misuse overflow check 'overflow: block 0x[0-9a-f]* (64 bytes asked for) written 
 misuse use-after-free check 'use after free: 0x[0-9a-f]* written after it was freed .*offset 40'
 misuse use-after-free quarantine 'use after free: 0x[0-9a-f]* written after it was freed .*offset 40'
 misuse double-free quarantine 'double free of 0x[0-9a-f]* (block already free)'
+# The placement check must reject what it exists to catch: a panic placed
+# in the fault hook (the kernel's own fault function's address), and one in
+# the old form, a line of source with no address.
+NM=${NM:-i686-linux-gnu-nm}
+hook=$("$NM" "$ELF" | awk '$3 == "fault" { print $1 }')
+printf 'PANIC at fault+0x10 (0x%s): heap: double free\n' "$hook" >"$LOGS/proof-placed-hook.log"
+printf 'PANIC at kernel/heap_hooks.c:66 (fault): heap: double free\n' >"$LOGS/proof-placed-old.log"
+for proof in proof-placed-hook proof-placed-old; do
+	if [ -n "$hook" ] && ! placed_in "$proof" kernel/tests/fail.c >/dev/null; then
+		result 1 "$proof-is-rejected"
+	else
+		result 0 "$proof-is-rejected"
+	fi
+done
 # Fast mode cannot see a write into the middle of a freed block (a
 # documented blind spot), with or without its caches: the kernel's own
 # check panics instead, names the mode and points to heap=check, and the

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/lib/run.sh - build/lib/libmm.so as a program's malloc: the C and
 # POSIX semantics, fork with threads inside the heap, threads that exit,
-# memory given back, and the one-line fault reports, in every mode the
-# library offers (LIBMM_OPTIONS). One "ok - " / "FAIL - " line per case.
+# memory given back, and the fault reports (what, and who called), in every
+# mode the library offers (LIBMM_OPTIONS). One "ok - " / "FAIL - " line per case.
 set -u
 B=${B:-build}
 LIB=${LIB:-$B/lib/libmm.so}
@@ -63,9 +63,24 @@ else
 fi
 case_ "256 MiB freed goes back (RSS)" 0 "" "" rss
 sed 's/^/  /' "$out/256 MiB freed goes back (RSS).out"
-case_ "double free aborts with one line" 134 \
+case_ "double free aborts naming the block" 134 \
 	'^libmm: double free of 0x[0-9a-f]+ \(block already free\)$' "" double-free
-case_ "bad pointer aborts with one line" 134 \
+# named_caller ERR FUNCTION: the report's "called from" line gives an
+# offset in libcheck that addr2line places in FUNCTION (less one: inside
+# the call, not after it)
+named_caller() {
+	local off fn
+	off=$(sed -nE 's/^libmm: called from 0x[0-9a-f]+ \(.*libcheck\+(0x[0-9a-f]+)\)$/\1/p' "$1")
+	[ -n "$off" ] || { echo "  no 'libmm: called from' line with an offset in $1"; return 1; }
+	fn=$(addr2line -f -e "$CHECKER" "$(printf '0x%x' $((off - 1)))" | head -n 1)
+	[ "$fn" = "$2" ] || { echo "  the report names $fn (offset $off), not $2"; return 1; }
+}
+if named_caller "$out/double free aborts naming the block.err" double_free; then
+	echo "ok - lib: double free names the function that freed twice"
+else
+	echo "FAIL - lib: double free names the function that freed twice"
+fi
+case_ "bad pointer aborts naming the block" 134 \
 	'^libmm: free of 0x[0-9a-f]+, which points inside block 0x[0-9a-f]+' "" bad-pointer
 case_ "overflow caught in checking mode" 134 '^libmm: overflow: block 0x' check overflow
 case_ "stats at exit" 0 '^libmm: stats: [0-9]+ blocks in use' stats api
@@ -91,5 +106,12 @@ if expect proof-report 0 "" "" sh -c 'echo "libmm: double free of 0x1" >&2' >/de
 	echo "FAIL - lib: harness missed an unexpected report"
 else
 	echo "ok - lib: harness catches an unexpected report"
+fi
+printf 'libmm: called from 0x1000 (x/libcheck+0x%x)\n' \
+	"$(nm "$CHECKER" | awk '$3 == "main" { print "0x" $1 }')" >"$out/proof-caller.err"
+if named_caller "$out/proof-caller.err" double_free >/dev/null; then
+	echo "FAIL - lib: harness missed a report naming the wrong function"
+else
+	echo "ok - lib: harness catches a report naming the wrong function"
 fi
 exit 0
