@@ -61,7 +61,10 @@ KERNEL_CFLAGS = $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
 KERNEL_ASFLAGS := -m32 -g -I. -MMD -MP
 KERNEL_LDFLAGS := -m32 -T linker.ld -nostdlib -static -no-pie -Wl,--build-id=none \
         -Wl,-z,noexecstack
-KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c kernel/vm/*.c kernel/tests/*.c)) $(MM_SRCS)
+# The self-tests stamp blocks with the host tests' helper (freestanding).
+KERNEL_TEST_COMMON := tests/common/stamp.c
+KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c kernel/vm/*.c kernel/tests/*.c)) $(MM_SRCS) \
+        $(KERNEL_TEST_COMMON)
 KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
 KERNEL_ELF  := $(B)/kernel.elf
 ISO         := $(B)/alloc.iso
@@ -341,7 +344,7 @@ test: $(TEST_DEPS) ## run every test; ends with "N passed, M failed"
 # Then the names mm/ exports (scripts/check-mm-names.sh): only heap_*, mm_*
 # and the original API, so that mm/ links into any kernel.
 LINT_HOST := $(MM_SRCS) $(HOST_SRCS)
-LINT_KERNEL := $(sort $(wildcard kernel/*.c kernel/vm/*.c kernel/tests/*.c))
+LINT_KERNEL := $(sort $(wildcard kernel/*.c kernel/vm/*.c kernel/tests/*.c)) $(KERNEL_TEST_COMMON)
 tools-lint:
 	@$(INSTALL_DEPS) lint
 

@@ -4,7 +4,7 @@
 BENCH_B      := $(B)/bench
 BENCH_BIN    := $(BENCH_B)/bench
 BENCH_SRCS   := $(sort $(wildcard tests/bench/*.c)) tests/common/rng.c \
-                tests/stress/stamp.c $(MM_SRCS) $(HOST_SRCS)
+                tests/common/stamp.c $(MM_SRCS) $(HOST_SRCS)
 BENCH_OBJS   := $(patsubst %.c,$(BENCH_B)/obj/%.o,$(BENCH_SRCS))
 BENCH_CFLAGS := $(WARN) -O2 -g -DNDEBUG -I. -MMD -MP -pthread
 # e.g. make bench BENCH_ARGS='--reps 3 --only mixed' (bench --help lists them)

@@ -18,7 +18,7 @@ FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
 FUZZ_OPS_BINS := $(addprefix $(FUZZ_DIR)/ops_,$(FUZZ_MODES))
 FUZZ_OPS_OBJS := $(addprefix $(FUZZ_DIR)/mode/ops_,$(addsuffix .o,$(FUZZ_MODES)))
 
-FUZZ_LIB_SRCS := $(MM_SRCS) $(HOST_SRCS) tests/common/pattern.c \
+FUZZ_LIB_SRCS := $(MM_SRCS) $(HOST_SRCS) tests/common/stamp.c \
         tests/common/fault_log.c tests/fuzz/fuzz.c tests/fuzz/guard.c \
         tests/fuzz/input.c tests/fuzz/layout.c
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))

@@ -13,8 +13,8 @@ STRESS_PROGS    := threads procs spancheck
 
 # What each program links besides its own tests/stress/<prog>.c.
 STRESS_WORKER_SRCS := $(MM_SRCS) $(HOST_SRCS) tests/common/rng.c \
-        tests/common/pattern.c $(addprefix tests/stress/,worker.c stamp.c \
-        fail.c options.c endcheck.c span.c)
+        tests/common/stamp.c $(addprefix tests/stress/,worker.c fail.c \
+        options.c endcheck.c span.c)
 stress_threads_SRCS   := $(STRESS_WORKER_SRCS)
 stress_procs_SRCS     := $(STRESS_WORKER_SRCS)
 stress_spancheck_SRCS := tests/stress/span.c tests/stress/fail.c

@@ -110,31 +110,6 @@ uint32_t st_random(void)
 	return xorshift32(&rng_state);
 }
 
-static unsigned char pattern_byte(size_t i, uint32_t seed)
-{
-	/* Varies with position and block, so a block that overlaps another,
-	 * or was shifted by a copy, reads back wrong. */
-	return (unsigned char)((i * 131 + seed * 7 + (i >> 8)) ^ (seed >> 8));
-}
-
-void st_fill(void *p, size_t n, uint32_t seed)
-{
-	unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		b[i] = pattern_byte(i, seed);
-}
-
-size_t st_verify(const void *p, size_t n, uint32_t seed)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != pattern_byte(i, seed))
-			return i;
-	return n;
-}
-
 struct check_record {
 	char *first;
 	size_t cap;

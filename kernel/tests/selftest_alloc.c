@@ -6,6 +6,7 @@
 
 #include "kernel/tests/selftest_cases.h"
 #include "mm/memory.h"
+#include "tests/common/stamp.h"
 
 #define MANY 3000
 
@@ -86,7 +87,7 @@ int st_zero_size_and_null(struct st_env *env)
 
 	c = reallocate_memory(NULL, 100);
 	ST_CHECK(c && aligned(c, 16), "realloc(NULL, 100) gave %p", (void *)c);
-	st_fill(c, 100, 1);
+	stamp_fill(c, 100, 1);
 	c = reallocate_memory(c, 0);
 	ST_CHECK(c == NULL, "realloc(p, 0) gave %p, not NULL", (void *)c);
 	return 0;
@@ -129,7 +130,7 @@ int st_mixed_sizes(struct st_env *env)
 		blocks[n] = allocate_memory(sizes[n]);
 		if (!blocks[n])
 			break;
-		st_fill(blocks[n], sizes[n], (uint32_t)(uintptr_t)blocks[n]);
+		stamp_fill(blocks[n], sizes[n], (uintptr_t)blocks[n]);
 	}
 	/* Small machines (32 MiB) may run out; a thousand blocks still
 	 * make the test worth its name. */
@@ -138,12 +139,17 @@ int st_mixed_sizes(struct st_env *env)
 		return st_fail("out of memory after %zu blocks", n);
 	}
 	for (size_t i = 0; i < n; i++) {
-		at = st_verify(blocks[i], sizes[i],
-			       (uint32_t)(uintptr_t)blocks[i]);
+		at = stamp_find_damage(blocks[i], sizes[i],
+				       (uintptr_t)blocks[i]);
 		if (at != sizes[i]) {
+			unsigned got = blocks[i][at],
+				 want = stamp_byte((uintptr_t)blocks[i], at);
+
 			free_all(n);
-			return st_fail("block %p (%zu bytes) damaged at +%zu",
-				       (void *)blocks[i], sizes[i], at);
+			return st_fail("block %p (%zu bytes) damaged at +%zu: "
+				       "0x%02x, not its stamp's 0x%02x",
+				       (void *)blocks[i], sizes[i], at, got,
+				       want);
 		}
 	}
 	bad = overlap_check(n);
@@ -161,13 +167,18 @@ int st_mixed_sizes(struct st_env *env)
 		blocks[i] = NULL;
 	}
 	for (size_t i = 1; i < n; i += 2) {
-		at = st_verify(blocks[i], sizes[i],
-			       (uint32_t)(uintptr_t)blocks[i]);
+		at = stamp_find_damage(blocks[i], sizes[i],
+				       (uintptr_t)blocks[i]);
 		if (at != sizes[i]) {
+			unsigned got = blocks[i][at],
+				 want = stamp_byte((uintptr_t)blocks[i], at);
+
 			free_all(n);
-			return st_fail("block %p damaged at +%zu by frees "
-				       "of its neighbours",
-				       (void *)blocks[i], at);
+			return st_fail("block %p (%zu bytes) damaged at +%zu "
+				       "by frees of its neighbours: 0x%02x, "
+				       "not its stamp's 0x%02x",
+				       (void *)blocks[i], sizes[i], at, got,
+				       want);
 		}
 	}
 	free_all(n);
@@ -187,12 +198,16 @@ int st_aligned_alloc(struct st_env *env)
 			ST_CHECK(p && aligned(p, align),
 				 "aligned_alloc(%zu, %zu) gave %p", align,
 				 want[k], (void *)p);
-			st_fill(p, want[k], (uint32_t)align);
-			size_t at = st_verify(p, want[k], (uint32_t)align);
+			stamp_fill(p, want[k], align);
+			size_t at = stamp_find_damage(p, want[k], align);
+			unsigned got = at < want[k] ? p[at] : 0;
+
 			deallocate_memory(p);
-			ST_CHECK(at == want[k],
-				 "aligned block %p damaged at +%zu", (void *)p,
-				 at);
+			ST_CHECK(
+			    at == want[k],
+			    "aligned block %p (%zu bytes) damaged at +%zu: "
+			    "0x%02x, not its stamp's 0x%02x",
+			    (void *)p, want[k], at, got, stamp_byte(align, at));
 		}
 	}
 	for (size_t k = 0; k < sizeof(bad_aligns) / sizeof(bad_aligns[0]);
@@ -222,15 +237,17 @@ int st_realloc_keeps_data(struct st_env *env)
 			deallocate_memory(blocker);
 			return st_fail("realloc(%p, %zu) failed", (void *)p, n);
 		}
-		size_t at = st_verify(q, keep, 77);
+		size_t at = stamp_find_damage(q, keep, 77);
 		if (at != keep) {
+			unsigned got = q[at];
+
 			deallocate_memory(q);
 			deallocate_memory(blocker);
 			return st_fail("realloc %zu -> %zu bytes lost data at "
-				       "+%zu",
-				       have, n, at);
+				       "+%zu: 0x%02x, not its stamp's 0x%02x",
+				       have, n, at, got, stamp_byte(77, at));
 		}
-		st_fill(q, n, 77);
+		stamp_fill(q, n, 77);
 		p = q;
 		have = n;
 		/* A neighbour right after the block forces the next grow to
@@ -260,15 +277,12 @@ int st_calloc_zeroes(struct st_env *env)
 
 		p = allocate_clear_memory(n, 4);
 		ST_CHECK(p, "calloc(%zu, 4) failed", n);
-		for (size_t i = 0; i < n * 4; i++) {
-			if (p[i]) {
-				deallocate_memory(p);
-				return st_fail("calloc(%zu, 4) byte +%zu is "
-					       "0x%02x",
-					       n, i, p[i]);
-			}
-		}
+		size_t at = stamp_find_other(p, n * 4, 0);
+		unsigned got = at < n * 4 ? p[at] : 0;
+
 		deallocate_memory(p);
+		ST_CHECK(at == n * 4, "calloc(%zu, 4) byte +%zu is 0x%02x", n,
+			 at, got);
 	}
 	p = allocate_clear_memory(SIZE_MAX / 2 + 1, 2);
 	deallocate_memory(p);
@@ -431,16 +445,23 @@ int st_heap_grows(struct st_env *env)
 		blocks[n] = allocate_memory(chunk);
 		if (!blocks[n])
 			break;
-		st_fill(blocks[n], chunk, (uint32_t)n);
+		stamp_fill(blocks[n], chunk, n);
 		heap_get_stats(env->heap, &after);
 		n++;
 	} while (n < MANY && after.regions_grown == before.regions_grown);
-	for (size_t i = 0; i < n; i++)
-		if (st_verify(blocks[i], chunk, (uint32_t)i) != chunk) {
+	for (size_t i = 0; i < n; i++) {
+		size_t at = stamp_find_damage(blocks[i], chunk, i);
+
+		if (at != chunk) {
+			unsigned got = blocks[i][at];
+
 			free_all(n);
-			return st_fail("block %zu at %p lost its data", i,
-				       (void *)blocks[i]);
+			return st_fail("block %zu at %p lost its data at +%zu: "
+				       "0x%02x, not its stamp's 0x%02x",
+				       i, (void *)blocks[i], at, got,
+				       stamp_byte(i, at));
 		}
+	}
 	free_all(n);
 	ST_CHECK(n > 0 && n < MANY,
 		 "%zu blocks of %zu bytes did not make "

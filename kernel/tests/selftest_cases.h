@@ -34,11 +34,6 @@ int st_fail(const char *fmt, ...) KPRINTF_FORMAT(1, 2);
 uint32_t st_random(void);
 void st_random_seed(uint32_t seed);
 
-/* Fills n bytes at p with a pattern derived from seed; checks it back and
- * returns the offset of the first wrong byte, or n when all are right. */
-void st_fill(void *p, size_t n, uint32_t seed);
-size_t st_verify(const void *p, size_t n, uint32_t seed);
-
 /* heap_check(h) with the findings recorded instead of panicking: returns
  * the number of problems and copies the first one's message to first. */
 int st_heap_check(struct heap *h, char *first, size_t cap);

@@ -22,7 +22,7 @@
 struct stamped {
 	unsigned char *p;
 	size_t size;
-	uint32_t tag;
+	uint64_t tag; /* stamp_tag(cpu, seq): tests/common/stamp.h */
 };
 
 struct handoff {

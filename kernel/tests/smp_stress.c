@@ -20,11 +20,8 @@
  * is still caught. Each CPU's row says how many of its allocations its
  * cache served (hit%); the lock line how often the lock was taken.
  *
- * Stamp layout, for a block of n bytes:
- *
- *   word 0            cpu << 24 | seq (24 bits)        the tag
- *   word i < n / 4    tag * GOLDEN + i                 differs per word
- *   byte j past that  (tag + j) & 0xff                 the odd tail
+ * A stamp (tests/common/stamp.h) is made from stamp_tag(cpu, seq), and its
+ * first word names them back: a block that another CPU also got says whose.
  */
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -41,10 +38,9 @@
 #include "kernel/vm/heap_growth.h"
 #include "kernel/vm/vm.h"
 #include "mm/memory.h"
+#include "tests/common/stamp.h"
 
-#define GOLDEN	  0x9E3779B1u
-#define SEQ_MASK  0xFFFFFFu
-#define CPU_SHIFT 24
+#define GOLDEN 0x9E3779B1u
 /* Every this many operations a CPU re-checks all the blocks it holds. */
 #define SWEEP_EVERY 16
 
@@ -114,30 +110,6 @@ static size_t random_size(struct stress_cpu *c)
 	return r % 64;
 }
 
-static uint32_t word_at(uint32_t tag, size_t i)
-{
-	return i == 0 ? tag : tag * GOLDEN + (uint32_t)i;
-}
-
-/* Byte j of the stamp of an n-byte block (x86 is little-endian). */
-static unsigned char byte_at(uint32_t tag, size_t n, size_t j)
-{
-	if (j < n / 4 * 4)
-		return (unsigned char)(word_at(tag, j / 4) >> (j % 4 * 8));
-	return (unsigned char)(tag + j);
-}
-
-static void stamp(unsigned char *p, size_t n, uint32_t tag)
-{
-	uint32_t *w = (uint32_t *)(void *)p;
-	size_t words = n / 4;
-
-	for (size_t i = 0; i < words; i++)
-		w[i] = word_at(tag, i);
-	for (size_t j = words * 4; j < n; j++)
-		p[j] = (unsigned char)(tag + j);
-}
-
 /* Records what went wrong on this CPU and tells the others to stop. */
 static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
     KPRINTF_FORMAT(3, 4);
@@ -163,32 +135,22 @@ static void fail(struct stress_cpu *c, unsigned cpu, const char *fmt, ...)
 static int verify(struct stress_cpu *c, unsigned cpu, const struct stamped *s,
 		  size_t n, const char *when)
 {
-	const uint32_t *w = (const uint32_t *)(const void *)s->p;
-	size_t words = n / 4;
+	size_t at = stamp_find_damage(s->p, n, s->tag);
+	char whose[48] = "";
 
-	for (size_t i = 0; i < words; i++) {
-		if (w[i] != word_at(s->tag, i)) {
-			fail(c, cpu,
-			     "%s %p (%zu bytes): word %zu is 0x%08x, not "
-			     "0x%08x; word 0 says cpu %u seq %u",
-			     when, (void *)s->p, s->size, i, (unsigned)w[i],
-			     (unsigned)word_at(s->tag, i),
-			     (unsigned)(w[0] >> CPU_SHIFT),
-			     (unsigned)(w[0] & SEQ_MASK));
-			return -1;
-		}
+	if (at == n)
+		return 0;
+	if (n >= 8) {
+		uint64_t tag = stamp_whose(s->p);
+
+		ksnprintf(whose, sizeof(whose),
+			  "; word 0 names cpu %u seq %llu", stamp_owner(tag),
+			  (unsigned long long)stamp_seq(tag));
 	}
-	for (size_t j = words * 4; j < n; j++) {
-		if (s->p[j] != byte_at(s->tag, s->size, j)) {
-			fail(c, cpu,
-			     "%s %p (%zu bytes): byte %zu is 0x%02x, not "
-			     "0x%02x",
-			     when, (void *)s->p, s->size, j, s->p[j],
-			     byte_at(s->tag, s->size, j));
-			return -1;
-		}
-	}
-	return 0;
+	fail(c, cpu, "%s %p (%zu bytes): byte %zu is 0x%02x, not 0x%02x%s",
+	     when, (void *)s->p, s->size, at, s->p[at], stamp_byte(s->tag, at),
+	     whose);
+	return -1;
 }
 
 /* Takes a new block into s: checks where it lies, then stamps it. */
@@ -202,8 +164,8 @@ static int adopt(struct stress_cpu *c, unsigned cpu, struct stamped *s,
 	}
 	s->p = p;
 	s->size = size;
-	s->tag = (uint32_t)cpu << CPU_SHIFT | (++c->seq & SEQ_MASK);
-	stamp(p, size, s->tag);
+	s->tag = stamp_tag(cpu, ++c->seq);
+	stamp_fill(p, size, s->tag);
 	return 0;
 }
 
@@ -223,14 +185,12 @@ static int fill_slot(struct stress_cpu *c, unsigned cpu, struct stamped *s)
 		call_begin(c);
 		p = allocate_clear_memory(1, size);
 		call_end(c);
-		for (size_t i = 0; p && i < size; i++) {
-			if (p[i] != 0) {
-				fail(c, cpu,
-				     "calloc %p (%zu bytes): byte %zu is "
-				     "0x%02x, not 0",
-				     (void *)p, size, i, p[i]);
-				return -1;
-			}
+		size_t at = p ? stamp_find_other(p, size, 0) : size;
+		if (at != size) {
+			fail(c, cpu,
+			     "calloc %p (%zu bytes): byte %zu is 0x%02x, not 0",
+			     (void *)p, size, at, p[at]);
+			return -1;
 		}
 	} else {
 		c->ops[OP_ALIGNED]++;
@@ -299,9 +259,11 @@ static int receive(struct stress_cpu *c, unsigned cpu, int *rc)
 
 	if (handoff_get(&outbox[from], &b) != 0)
 		return 0;
-	if ((b.tag >> CPU_SHIFT) != from) {
-		fail(c, cpu, "block %p from cpu %u carries tag 0x%08x",
-		     (void *)b.p, from, (unsigned)b.tag);
+	if (stamp_owner(b.tag) != from) {
+		fail(c, cpu,
+		     "block %p from cpu %u carries cpu %u's tag (seq %llu)",
+		     (void *)b.p, from, stamp_owner(b.tag),
+		     (unsigned long long)stamp_seq(b.tag));
 		*rc = -1;
 	} else if ((*rc = verify(c, cpu, &b, b.size,
 				 "handed over by the previous cpu, block")) ==

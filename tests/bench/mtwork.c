@@ -18,7 +18,7 @@
 
 #include "tests/bench/timing.h"
 #include "tests/common/rng.h"
-#include "tests/stress/stamp.h"
+#include "tests/common/stamp.h"
 
 const struct mt_workload_info mt_workloads[MTW_COUNT] = {
     [MTW_THREADS] = {"threads", "threads",
@@ -108,13 +108,19 @@ static void give_back(struct block *b, unsigned owner)
 {
 	size_t at = stamp_find_damage(b->p, b->n, b->tag);
 
-	if (at != b->n)
+	if (at != b->n) {
+		/* MIN_BLOCK: every block has a word 0 to say whose it is */
+		uint64_t whose = stamp_whose(b->p);
+
 		mt_fail("worker %u: block %p (%zu bytes) damaged at byte %zu: "
 			"0x%02x, not its stamp's 0x%02x (handed out twice, or "
-			"written by the heap)",
+			"written by the heap); word 0 names worker %u's block "
+			"%llu",
 			owner, b->p, b->n, at,
 			((const unsigned char *)b->p)[at],
-			stamp_byte(b->tag, at));
+			stamp_byte(b->tag, at), stamp_owner(whose),
+			(unsigned long long)stamp_seq(whose));
+	}
 	mt_free(b->p);
 	b->p = NULL;
 }

@@ -11,7 +11,7 @@
  *            in MAP_SHARED memory (libc: each process its own malloc)
  *
  * Every block is stamped over its requested size at malloc (owner and a
- * sequence number, tests/stress/stamp.h) and verified before its free; the
+ * sequence number, tests/common/stamp.h) and verified before its free; the
  * first damaged block ends the child with a message. An op is one malloc
  * or one free, the final frees of what is still live included.
  */

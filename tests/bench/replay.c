@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tests/bench/timing.h"
+#include "tests/common/stamp.h"
 
 /* Every allocator here promises 16: mm/ (HEAP_ALIGN), glibc on x86_64. */
 #define MALLOC_ALIGN ((size_t)16)
@@ -197,20 +198,21 @@ void replay_latency(struct replay *r, struct latency *l)
 
 /* --- the checked replay ------------------------------------------------ */
 
-static unsigned char pattern_of(uint32_t slot)
+/* Ends the run unless the n bytes at p hold the stamp of tag (or, with
+ * tag NULL, are zero); what says which promise broke. */
+static void expect_bytes(const struct replay *r, size_t i, const void *p,
+			 size_t n, const uint64_t *tag, const char *what)
 {
-	return (unsigned char)(slot * 167u + 13u);
-}
+	const unsigned char *b = p;
+	size_t at =
+	    tag ? stamp_find_damage(p, n, *tag) : stamp_find_other(p, n, 0);
+	char msg[160];
 
-static int holds(const void *p, unsigned char byte, size_t n)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (c[i] != byte)
-			return 0;
-	return 1;
+	if (at == n)
+		return;
+	snprintf(msg, sizeof msg, "%s: byte %zu of %zu is 0x%02x, not 0x%02x",
+		 what, at, n, b[at], tag ? stamp_byte(*tag, at) : 0);
+	fail(r, i, msg);
 }
 
 static size_t live_blocks(const struct replay *r)
@@ -246,14 +248,15 @@ void replay_checked(const struct allocator *a, const struct trace *t,
 	a->begin();
 	for (i = 0; i < t->count; i++) {
 		const struct op *op = &t->ops[i];
-		unsigned char byte = pattern_of(op->slot);
+		uint64_t tag = op->slot; /* realloc keeps a stamp's prefix */
 		size_t old = sizes[op->slot], align = MALLOC_ALIGN;
 		void *p = r.ptrs[op->slot];
 
 		if (i == t->setup)
 			check_heap(&r, i);
-		if (p && !holds(p, byte, old))
-			fail(&r, i, "block no longer holds its pattern");
+		if (p)
+			expect_bytes(&r, i, p, old, &tag,
+				     "block no longer holds its stamp");
 		switch (op->kind) {
 		case OP_FREE:
 			a->free_fn(p);
@@ -266,8 +269,9 @@ void replay_checked(const struct allocator *a, const struct trace *t,
 			break;
 		case OP_CALLOC:
 			p = a->calloc_fn(1, op->size);
-			if (p && !holds(p, 0, op->size))
-				fail(&r, i, "calloc memory is not zero");
+			if (p)
+				expect_bytes(&r, i, p, op->size, NULL,
+					     "calloc memory is not zero");
 			old = 0;
 			break;
 		case OP_ALIGNED:
@@ -279,16 +283,17 @@ void replay_checked(const struct allocator *a, const struct trace *t,
 			p = a->realloc_fn(p, op->size);
 			if (old > op->size)
 				old = op->size;
-			if (p && !holds(p, byte, old))
-				fail(&r, i,
-				     "realloc did not keep the contents");
+			if (p)
+				expect_bytes(
+				    &r, i, p, old, &tag,
+				    "realloc did not keep the contents");
 			break;
 		}
 		if (!p)
 			fail(&r, i, "returned NULL");
 		if ((uintptr_t)p % align)
 			fail(&r, i, "pointer not aligned");
-		memset((unsigned char *)p + old, byte, op->size - old);
+		stamp_fill(p, op->size, tag);
 		r.ptrs[op->slot] = p;
 		sizes[op->slot] = op->size;
 		if ((uintptr_t)p + op->size > hi)

@@ -2,10 +2,11 @@
  * replay.h - running a trace against an allocator.
  *
  * Three loops over the same ops, for three questions:
- *   replay_checked  is it right? Every byte of every block is written with
- *                   a pattern and verified at realloc and free; pointers
- *                   must be aligned; the heap must check clean. Untimed,
- *                   and the source of the footprint (fragmentation).
+ *   replay_checked  is it right? Every byte of every block is stamped
+ *                   (tests/common/stamp.h) and verified at realloc and
+ *                   free; pointers must be aligned; the heap must check
+ *                   clean. Untimed, and the source of the footprint
+ *                   (fragmentation).
  *   replay_timed    how fast? Only a tag word per block is written and
  *                   read back, as a program touches what it allocates.
  *   replay_latency  how slow at worst? The cycle counter around each call.

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/fuzz/faults.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -247,12 +247,17 @@ static void bad_call(struct run *r, uintptr_t ptr, unsigned kinds,
 	FUZZ_EXPECT(heap_check(r->h) == 0 && r->log.total == 1,
 		    "%s (%p): heap_check after it: %s", what, p,
 		    r->log.last_what);
-	for (size_t i = 0; i < SLOTS; i++)
-		FUZZ_EXPECT(!r->slot[i].p ||
-				pattern_intact(r->slot[i].p, r->slot[i].size,
-					       r->slot[i].seed),
-			    "%s (%p): block %p damaged", what, p,
-			    (void *)r->slot[i].p);
+	for (size_t i = 0; i < SLOTS; i++) {
+		const struct slot *s = &r->slot[i];
+		size_t bad =
+		    s->p ? stamp_find_damage(s->p, s->size, s->seed) : s->size;
+
+		FUZZ_EXPECT(bad == s->size,
+			    "%s (%p): block %p damaged at offset %zu (0x%02x, "
+			    "not its stamp's 0x%02x)",
+			    what, p, (void *)s->p, bad, s->p[bad],
+			    stamp_byte(s->seed, bad));
+	}
 }
 
 static void misuse_pointer(struct run *r)

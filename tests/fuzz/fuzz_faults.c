@@ -31,7 +31,7 @@
 #include "host/mm_host.h"
 #include "mm/heap.h"
 #include "tests/common/fault_log.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/fuzz/faults.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/guard.h"
@@ -106,7 +106,7 @@ static void new_block(struct run *r, void *q, size_t n)
 		free_slot(r, s);
 	*s = (struct slot){q, n, r->step};
 	if (r->d.refused) /* a sound heap: the block is the caller's */
-		pattern_fill(q, n, s->seed);
+		stamp_fill(q, n, s->seed);
 }
 
 static void follow_up(struct run *r)
@@ -135,7 +135,7 @@ static void follow_up(struct run *r)
 			s->size = n;
 		}
 		if (q && r->d.refused)
-			pattern_fill(q, n, s->seed);
+			stamp_fill(q, n, s->seed);
 		break;
 	case 3:
 		new_block(r, heap_alloc(r->h, n), n);
@@ -214,8 +214,7 @@ static int set_up(struct run *r)
 		s->seed = i + 1;
 		/* the whole usable size: no stale headers left in a payload */
 		if (s->p)
-			pattern_fill(s->p, heap_usable_size(r->h, s->p),
-				     s->seed);
+			stamp_fill(s->p, heap_usable_size(r->h, s->p), s->seed);
 	}
 	mask = in_byte(&r->in);
 	for (unsigned i = 0; i < nblocks; i++) {

@@ -22,7 +22,7 @@
 
 #include "host/mm_host.h"
 #include "mm/heap.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/guard.h"
 #include "tests/fuzz/input.h"
@@ -221,11 +221,13 @@ static void op_realloc(struct run *r, struct slot *s)
 	{
 		/* the bytes both sizes share come along, the rest is new */
 		size_t kept = n < old.usable ? n : old.usable;
-		size_t bad = pattern_find_damage(q, kept, old.seed);
+		size_t bad = stamp_find_damage(q, kept, old.seed);
 
 		FUZZ_EXPECT(bad == kept,
-			    "step %lu: realloc %p -> %p lost byte %zu of %zu",
-			    r->step, (void *)old.p, (void *)q, bad, kept);
+			    "step %lu: realloc %p -> %p lost byte %zu of %zu "
+			    "(0x%02x, not its stamp's 0x%02x)",
+			    r->step, (void *)old.p, (void *)q, bad, kept,
+			    q[bad], stamp_byte(old.seed, bad));
 		slot_accept(r, s, 0, kept);
 	}
 }
@@ -336,7 +338,7 @@ static void run_op(struct run *r)
 		if (s->p) {
 			slot_verify(r, s, "before rewrite");
 			s->seed = r->seed++;
-			pattern_fill(s->p, s->usable, s->seed);
+			stamp_fill(s->p, s->usable, s->seed);
 		}
 		break;
 	case 14:

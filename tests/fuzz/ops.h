@@ -26,7 +26,7 @@ struct slot {
 	size_t size;	  /* bytes asked for */
 	size_t usable;	  /* heap_usable_size() */
 	size_t align;	  /* asked for; realloc must keep it */
-	uint32_t seed;	  /* of the pattern the block holds */
+	uint32_t seed;	  /* the tag of the stamp the block holds */
 };
 
 struct run {

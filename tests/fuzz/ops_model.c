@@ -3,7 +3,7 @@
  * placement, sizes, statistics and the walk, after every step and at the
  * end of a program.
  */
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/ops.h"
 
@@ -46,16 +46,18 @@ size_t largest_payload(const struct run *r, const struct heap_stats *s)
 
 void slot_verify(const struct run *r, const struct slot *s, const char *when)
 {
-	size_t bad = pattern_find_damage(s->p, s->usable, s->seed);
+	size_t bad = stamp_find_damage(s->p, s->usable, s->seed);
 
 	FUZZ_EXPECT(bad == s->usable,
-		    "step %lu: block %p (%zu bytes) damaged at offset %zu %s",
-		    r->step, (void *)s->p, s->usable, bad, when);
+		    "step %lu: block %p (%zu bytes) damaged at offset %zu "
+		    "(0x%02x, not its stamp's 0x%02x) %s",
+		    r->step, (void *)s->p, s->usable, bad, s->p[bad],
+		    stamp_byte(s->seed, bad), when);
 }
 
 /*
  * A block the heap just handed out for s (whose p, size and align are set):
- * where it is, its size and its first contents. Then it gets a pattern.
+ * where it is, its size and its first contents. Then it gets a stamp.
  */
 void slot_accept(struct run *r, struct slot *s, int zeroed, size_t kept)
 {
@@ -86,15 +88,15 @@ void slot_accept(struct run *r, struct slot *s, int zeroed, size_t kept)
 			    t->usable);
 	}
 	if (zeroed)
-		FUZZ_EXPECT(bytes_all(s->p, s->size, 0),
+		FUZZ_EXPECT(stamp_uniform(s->p, s->size, 0),
 			    "step %lu: calloc'd block %p not zeroed", r->step,
 			    (void *)s->p);
 	else if (run_checking(r) && s->size > kept)
 		FUZZ_EXPECT(
-		    bytes_all(s->p + kept, s->size - kept, HEAP_NEW_BYTE),
+		    stamp_uniform(s->p + kept, s->size - kept, HEAP_NEW_BYTE),
 		    "step %lu: new bytes of %p not filled with 0x%02x", r->step,
 		    (void *)s->p, HEAP_NEW_BYTE);
-	pattern_fill(s->p, s->usable, s->seed);
+	stamp_fill(s->p, s->usable, s->seed);
 	r->live++;
 	r->requested += s->size;
 }
@@ -120,8 +122,9 @@ void slot_free(struct run *r, struct slot *s)
 	slot_release(r, s);
 	/* freed memory is poisoned; the first bytes may hold list links */
 	if (run_checking(r) && n > 2 * sizeof(void *))
-		FUZZ_EXPECT(bytes_all(p + 2 * sizeof(void *),
-				      n - 2 * sizeof(void *), HEAP_FREE_BYTE),
+		FUZZ_EXPECT(stamp_uniform(p + 2 * sizeof(void *),
+					  n - 2 * sizeof(void *),
+					  HEAP_FREE_BYTE),
 			    "step %lu: freed block %p not poisoned", r->step,
 			    (void *)p);
 }

@@ -13,7 +13,7 @@
 #include "host/mm_host.h"
 #include "mm/heap.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/common/walk.h"
 
 /* Room for a HEAP_MAX_ALIGN block wherever the buffer happens to start. */
@@ -48,9 +48,9 @@ test_aligned_alloc_honours_every_power_of_two_up_to_the_max(void **state)
 		assert_true(is_aligned(p, align));
 		assert_true(is_aligned(p, HEAP_ALIGN));
 		assert_true(heap_usable_size(fx->heap, p) >= 100);
-		pattern_fill(p, 100, (uint32_t)align);
+		stamp_fill(p, 100, align);
 		assert_int_equal(heap_check(fx->heap), 0);
-		assert_true(pattern_intact(p, 100, (uint32_t)align));
+		assert_int_equal(stamp_find_damage(p, 100, align), 100);
 		heap_free(fx->heap, p);
 	}
 }
@@ -170,10 +170,11 @@ test_aligned_blocks_do_not_overlap_and_keep_their_contents(void **state)
 		p[i] = heap_aligned_alloc(fx->heap, align, size[i]);
 		assert_non_null(p[i]);
 		assert_true(is_aligned(p[i], align));
-		pattern_fill(p[i], size[i], (uint32_t)i + 100);
+		stamp_fill(p[i], size[i], i + 100);
 	}
 	for (size_t i = 0; i < MIXED; i++)
-		assert_true(pattern_intact(p[i], size[i], (uint32_t)i + 100));
+		assert_int_equal(stamp_find_damage(p[i], size[i], i + 100),
+				 size[i]);
 	assert_int_equal(heap_check(fx->heap), 0);
 	for (size_t i = 0; i < MIXED; i++)
 		heap_free(fx->heap, p[i]);
@@ -249,12 +250,12 @@ test_realloc_moving_an_aligned_block_keeps_its_alignment(void **state)
 		unsigned char *p = aligned_and_hemmed_in(fx, a, 100);
 		unsigned char *q;
 
-		pattern_fill(p, 100, (uint32_t)a);
+		stamp_fill(p, 100, a);
 		q = heap_realloc(fx->heap, p, 20000);
 		assert_non_null(q);
 		assert_ptr_not_equal(q, p);
 		assert_true(is_aligned(q, a));
-		assert_true(pattern_intact(q, 100, (uint32_t)a));
+		assert_int_equal(stamp_find_damage(q, 100, a), 100);
 		heap_free(fx->heap, q);
 	}
 }
@@ -267,11 +268,11 @@ test_realloc_shrinking_an_aligned_block_keeps_its_alignment(void **state)
 	unsigned char *q;
 
 	assert_non_null(p);
-	pattern_fill(p, 5000, 12);
+	stamp_fill(p, 5000, 12);
 	q = heap_realloc(fx->heap, p, 10);
 	assert_non_null(q);
 	assert_true(is_aligned(q, 4096));
-	assert_true(pattern_intact(q, 10, 12));
+	assert_int_equal(stamp_find_damage(q, 10, 12), 10);
 	heap_free(fx->heap, q);
 }
 
@@ -283,11 +284,11 @@ test_realloc_growing_an_aligned_block_in_place_keeps_it(void **state)
 	unsigned char *q;
 
 	assert_non_null(p);
-	pattern_fill(p, 100, 13);
+	stamp_fill(p, 100, 13);
 	q = heap_realloc(fx->heap, p, 30000);
 	assert_non_null(q);
 	assert_true(is_aligned(q, 4096));
-	assert_true(pattern_intact(q, 100, 13));
+	assert_int_equal(stamp_find_damage(q, 100, 13), 100);
 	heap_free(fx->heap, q);
 }
 

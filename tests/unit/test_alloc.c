@@ -14,7 +14,7 @@
 #include "host/mm_host.h"
 #include "mm/heap.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 
 static const size_t sizes[] = {
     0,	 1,    2,    7,	   8,	 15,   16,    17,    31,    32,
@@ -55,11 +55,12 @@ static void test_alloc_gives_at_least_the_requested_bytes(void **state)
 		assert_non_null(p[i]);
 		usable[i] = heap_usable_size(fx->heap, p[i]);
 		assert_true(usable[i] >= sizes[i]);
-		pattern_fill(p[i], usable[i], (uint32_t)i + 1);
+		stamp_fill(p[i], usable[i], i + 1);
 	}
 	/* Writing every usable byte of every block damaged no other block. */
 	for (size_t i = 0; i < NSIZES; i++) {
-		assert_true(pattern_intact(p[i], usable[i], (uint32_t)i + 1));
+		assert_int_equal(stamp_find_damage(p[i], usable[i], i + 1),
+				 usable[i]);
 		heap_free(fx->heap, p[i]);
 	}
 	assert_int_equal(heap_check(fx->heap), 0);
@@ -274,7 +275,7 @@ static void test_calloc_returns_zeroed_memory(void **state)
 	p = heap_calloc(fx->heap, n / 4, 4);
 	assert_non_null(p);
 	assert_int_equal((uintptr_t)p % HEAP_ALIGN, 0);
-	assert_true(bytes_all(p, n, 0));
+	assert_int_equal(stamp_find_other(p, n, 0), n);
 	heap_free(fx->heap, p);
 }
 
@@ -286,7 +287,7 @@ static void test_calloc_zeroes_memory_never_used_before(void **state)
 
 	/* The fixture's buffer starts as junk, never zero. */
 	assert_non_null(p);
-	assert_true(bytes_all(p, n, 0));
+	assert_int_equal(stamp_find_other(p, n, 0), n);
 	heap_free(fx->heap, p);
 }
 

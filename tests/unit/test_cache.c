@@ -25,7 +25,7 @@
 #include "mm/hooks.h"
 #include "tests/common/fault_log.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 
 #define ARENA ((size_t)4 << 20)
 
@@ -214,14 +214,14 @@ static void test_cached_realloc_keeps_the_usable_bytes(void **state)
 	size_t usable = heap_usable_size(e->h, p);
 
 	assert_true(usable > 20);
-	pattern_fill(p, usable, 9);
+	stamp_fill(p, usable, 9);
 	q = heap_realloc(e->h, p, 300);
 	assert_non_null(q);
 	assert_ptr_not_equal(q, p);
-	assert_true(pattern_intact(q, usable, 9));
+	assert_int_equal(stamp_find_damage(q, usable, 9), usable);
 	/* a size in the same class stays in place */
 	assert_ptr_equal(heap_realloc(e->h, q, 290), q);
-	assert_true(pattern_intact(q, usable, 9));
+	assert_int_equal(stamp_find_damage(q, usable, 9), usable);
 	heap_free(e->h, q);
 }
 
@@ -627,7 +627,7 @@ static void test_blocks_freed_by_another_thread(void **state)
 		for (size_t i = 0; i < N; i++) {
 			p[i] = heap_alloc(e->h, 8 + i % 200);
 			assert_non_null(p[i]);
-			pattern_fill(p[i], 8, (uint32_t)i);
+			stamp_fill(p[i], 8, i);
 		}
 		assert_int_equal(pthread_create(&t, NULL, free_them, &ho), 0);
 		assert_int_equal(pthread_join(t, NULL), 0);
@@ -736,10 +736,10 @@ static void *churn_without_hooks(void *arg)
 			p[i] = heap_alloc(h, 8 + 40 * (size_t)(i % 20));
 			if (!p[i])
 				return arg;
-			pattern_fill(p[i], 8, (uint32_t)i);
+			stamp_fill(p[i], 8, i);
 		}
 		for (int i = 0; i < 64; i++) {
-			if (!pattern_intact(p[i], 8, (uint32_t)i))
+			if (!stamp_intact(p[i], 8, i))
 				return arg;
 			heap_free(h, p[i]);
 		}

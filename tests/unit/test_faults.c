@@ -22,7 +22,7 @@
 #include "mm/heap.h"
 #include "tests/common/fault_log.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/common/walk.h"
 
 /* One fault of this kind and no other, then forget it. */
@@ -149,7 +149,8 @@ static void test_free_of_a_stack_pointer_is_reported_as_invalid(void **state)
 	memset(local, 0, sizeof local);
 	heap_free(fx->heap, local + 64);
 	assert_one_fault(fx, HEAP_FAULT_INVALID_POINTER, local + 64);
-	assert_true(bytes_all(local, sizeof local, 0));
+	assert_int_equal(stamp_find_other(local, sizeof local, 0),
+			 sizeof local);
 	assert_heap_usable(fx);
 }
 
@@ -165,15 +166,15 @@ test_free_of_an_interior_pointer_is_reported_as_invalid(void **state)
 		if (fill)
 			memset(p, 0, 512);
 		else
-			pattern_fill(p, 512, 1);
+			stamp_fill(p, 512, 1);
 		for (size_t off = HEAP_ALIGN; off < 512;
 		     off += 3 * HEAP_ALIGN) {
 			heap_free(fx->heap, p + off);
 			assert_one_fault(fx, HEAP_FAULT_INVALID_POINTER,
 					 p + off);
 		}
-		assert_true(fill ? bytes_all(p, 512, 0)
-				 : pattern_intact(p, 512, 1));
+		assert_true(fill ? stamp_uniform(p, 512, 0)
+				 : stamp_intact(p, 512, 1));
 	}
 	assert_heap_usable(fx);
 	heap_free(fx->heap, p);
@@ -204,11 +205,11 @@ test_free_of_another_heaps_pointer_is_reported_as_invalid(void **state)
 	assert_int_equal(fixture_open(&other, 256 << 10), 0);
 	q = heap_alloc(other.heap, 200);
 	assert_non_null(q);
-	pattern_fill(q, 200, 2);
+	stamp_fill(q, 200, 2);
 	heap_free(fx->heap, q);
 	assert_one_fault(fx, HEAP_FAULT_INVALID_POINTER, q);
 	/* Still a good block of its own heap. */
-	assert_true(pattern_intact(q, 200, 2));
+	assert_int_equal(stamp_find_damage(q, 200, 2), 200);
 	heap_free(other.heap, q);
 	assert_int_equal(fixture_close(&other), 0);
 	assert_heap_usable(fx);
@@ -401,8 +402,8 @@ static void damage_after(struct fixture *fx, struct damaged *d)
 	assert_non_null(d->guard);
 	assert_int_equal(walk_around(fx->heap, d->b, &w), 0);
 	assert_true(w.has_prev && w.prev.ptr == d->a);
-	pattern_fill(d->a, 100, 20);
-	pattern_fill(d->b, 100, 21);
+	stamp_fill(d->a, 100, 20);
+	stamp_fill(d->b, 100, 21);
 	d->byte = byte_past(fx, d->a, w.self.block);
 	d->saved = *d->byte;
 	*d->byte = (unsigned char)~d->saved;
@@ -413,8 +414,8 @@ static void repair(struct fixture *fx, struct damaged *d)
 {
 	*d->byte = d->saved;
 	assert_int_equal(heap_check(fx->heap), 0);
-	assert_true(pattern_intact(d->a, 100, 20));
-	assert_true(pattern_intact(d->b, 100, 21));
+	assert_int_equal(stamp_find_damage(d->a, 100, 20), 100);
+	assert_int_equal(stamp_find_damage(d->b, 100, 21), 100);
 	heap_free(fx->heap, d->a);
 	heap_free(fx->heap, d->b);
 	heap_free(fx->heap, d->guard);

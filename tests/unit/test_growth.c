@@ -24,7 +24,7 @@
 #include "host/mm_host.h"
 #include "mm/heap.h"
 #include "tests/common/fault_log.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/common/walk.h"
 
 #define PAGE	  ((size_t)4096)
@@ -249,14 +249,14 @@ static void fill(struct grown *g, size_t count, size_t size)
 	for (size_t i = 0; i < count; i++) {
 		blocks[i] = heap_alloc(g->h, size);
 		assert_non_null(blocks[i]);
-		pattern_fill(blocks[i], size, (uint32_t)i);
+		stamp_fill(blocks[i], size, i);
 	}
 }
 
 static void free_all(struct grown *g, size_t count, size_t size)
 {
 	for (size_t i = 0; i < count; i++) {
-		assert_true(pattern_intact(blocks[i], size, (uint32_t)i));
+		assert_int_equal(stamp_find_damage(blocks[i], size, i), size);
 		heap_free(g->h, blocks[i]);
 	}
 }
@@ -330,7 +330,7 @@ static void test_growth_refused_fails_cleanly(void **state)
 
 	g->env.grow_limit = 2;
 	while (n < COUNT && (blocks[n] = heap_alloc(g->h, SIZE)) != NULL) {
-		pattern_fill(blocks[n], SIZE, (uint32_t)n);
+		stamp_fill(blocks[n], SIZE, n);
 		n++;
 	}
 	assert_true(n < COUNT);
@@ -472,7 +472,7 @@ static void test_large_block_has_memory_of_its_own(void **state)
 	assert_true(p > g->env.map[0].mem &&
 		    p + n <= g->env.map[0].mem + g->env.map[0].bytes);
 	assert_true(heap_usable_size(g->h, p) >= n);
-	pattern_fill(p, n, 7);
+	stamp_fill(p, n, 7);
 	heap_get_stats(g->h, &s);
 	assert_int_equal(s.large_blocks, 1);
 	assert_true(s.bytes_large >= n);
@@ -481,7 +481,7 @@ static void test_large_block_has_memory_of_its_own(void **state)
 	assert_int_equal(heap_check(g->h), 0);
 	assert_int_equal(walk_summarize(g->h, &w), 0);
 	assert_int_equal(w.used_blocks, 1);
-	assert_true(pattern_intact(p, n, 7));
+	assert_int_equal(stamp_find_damage(p, n, 7), n);
 	heap_free(g->h, p);
 	assert_int_equal(g->env.releases, 1);
 	assert_int_equal(g->env.map[0].live, 0);
@@ -587,7 +587,7 @@ static void test_large_realloc_in_place_and_moved(void **state)
 	unsigned char *p = heap_alloc(g->h, LARGE_MIN + 100);
 	unsigned char *q;
 
-	pattern_fill(p, LARGE_MIN + 100, 3);
+	stamp_fill(p, LARGE_MIN + 100, 3);
 	/* within the pages it has: stays */
 	q = heap_realloc(g->h, p, LARGE_MIN + 200);
 	assert_ptr_equal(q, p);
@@ -595,12 +595,13 @@ static void test_large_realloc_in_place_and_moved(void **state)
 	q = heap_realloc(g->h, p, 4 * LARGE_MIN);
 	assert_non_null(q);
 	assert_ptr_not_equal(q, p);
-	assert_true(pattern_intact(q, LARGE_MIN + 100, 3));
+	assert_int_equal(stamp_find_damage(q, LARGE_MIN + 100, 3),
+			 LARGE_MIN + 100);
 	assert_int_equal(g->env.releases, 1);
 	/* small again: into a region */
 	p = heap_realloc(g->h, q, 100);
 	assert_non_null(p);
-	assert_true(pattern_intact(p, 100, 3));
+	assert_int_equal(stamp_find_damage(p, 100, 3), 100);
 	assert_int_equal(g->env.releases, 2);
 	assert_int_equal(heap_check(g->h), 0);
 	heap_free(g->h, p);
@@ -657,13 +658,14 @@ static void test_guarded_large_block_ends_at_its_guard_page(void **state)
 
 	assert_non_null(p);
 	assert_ptr_equal(p + LARGE_MIN + 48, last_piece_end(g));
-	pattern_fill(p, LARGE_MIN + 48, 1);
+	stamp_fill(p, LARGE_MIN + 48, 1);
 	/* not a multiple of 16: the payload (rounded up) ends there */
 	q = heap_alloc(g->h, LARGE_MIN + 5);
 	assert_non_null(q);
 	assert_ptr_equal(q + LARGE_MIN + 16, last_piece_end(g));
 	assert_int_equal((uintptr_t)q % 16, 0);
-	assert_true(pattern_intact(p, LARGE_MIN + 48, 1));
+	assert_int_equal(stamp_find_damage(p, LARGE_MIN + 48, 1),
+			 LARGE_MIN + 48);
 	assert_int_equal(heap_check(g->h), 0);
 	heap_free(g->h, p);
 	heap_free(g->h, q);
@@ -679,8 +681,9 @@ static void test_guarded_aligned_block_stays_aligned(void **state)
 	assert_int_equal((uintptr_t)p % 4096, 0);
 	assert_true(p + LARGE_MIN + 100 <= last_piece_end(g));
 	assert_true(last_piece_end(g) - (p + LARGE_MIN + 100) < 4096);
-	pattern_fill(p, LARGE_MIN + 100, 2);
-	assert_true(pattern_intact(p, LARGE_MIN + 100, 2));
+	stamp_fill(p, LARGE_MIN + 100, 2);
+	assert_int_equal(stamp_find_damage(p, LARGE_MIN + 100, 2),
+			 LARGE_MIN + 100);
 	heap_free(g->h, p);
 }
 
@@ -713,12 +716,13 @@ static void test_guarded_block_is_moved_not_resized(void **state)
 	unsigned char *p = heap_alloc(g->h, LARGE_MIN * 2), *q;
 
 	assert_non_null(p);
-	pattern_fill(p, LARGE_MIN * 2, 3);
+	stamp_fill(p, LARGE_MIN * 2, 3);
 	q = heap_realloc(g->h, p, LARGE_MIN * 2 - 4096);
 	assert_non_null(q);
 	assert_ptr_not_equal(q, p);
 	assert_ptr_equal(q + LARGE_MIN * 2 - 4096, last_piece_end(g));
-	assert_true(pattern_intact(q, LARGE_MIN * 2 - 4096, 3));
+	assert_int_equal(stamp_find_damage(q, LARGE_MIN * 2 - 4096, 3),
+			 LARGE_MIN * 2 - 4096);
 	heap_free(g->h, q);
 	assert_int_equal(heap_check(g->h), 0);
 }
@@ -778,7 +782,8 @@ static void test_trim_gives_back_whole_grown_regions(void **state)
 	assert_int_equal(s.regions, 2);
 	assert_int_equal(g->env.releases, grows - 1);
 	assert_int_equal(heap_check(g->h), 0);
-	assert_true(pattern_intact(blocks[COUNT - 1], SIZE, COUNT - 1));
+	assert_int_equal(stamp_find_damage(blocks[COUNT - 1], SIZE, COUNT - 1),
+			 SIZE);
 	heap_free(g->h, blocks[COUNT - 1]);
 	assert_int_not_equal(heap_trim(g->h), 0);
 	heap_get_stats(g->h, &s);

@@ -19,7 +19,7 @@
 #include "mm/memory.h"
 #include "tests/common/fault_log.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 
 #define SYSTEM_BYTES ((size_t)1 << 20)
 
@@ -83,7 +83,8 @@ static void test_deallocate_before_init_does_nothing(void **state)
 	memset(local, 0x5a, sizeof local);
 	deallocate_memory(NULL);
 	deallocate_memory(local + 16);
-	assert_true(bytes_all(local, sizeof local, 0x5a));
+	assert_int_equal(stamp_find_other(local, sizeof local, 0x5a),
+			 sizeof local);
 	assert_null(memory_heap());
 }
 
@@ -143,14 +144,15 @@ static void test_second_memory_init_is_refused(void **state)
 	(void)state;
 	assert_non_null(other);
 	assert_non_null(p);
-	pattern_fill(p, 100, 7);
+	stamp_fill(p, 100, 7);
 	assert_int_equal(memory_init(system_mem, SYSTEM_BYTES), -1);
 	assert_int_equal(memory_init(other, SYSTEM_BYTES), -1);
 	assert_int_equal(memory_init_flags(other, SYSTEM_BYTES, HEAP_CHECKING),
 			 -1);
 	assert_ptr_equal(memory_heap(), h);
-	assert_true(pattern_intact(p, 100, 7));
-	assert_true(bytes_all(other, SYSTEM_BYTES, FIXTURE_JUNK));
+	assert_int_equal(stamp_find_damage(p, 100, 7), 100);
+	assert_int_equal(stamp_find_other(other, SYSTEM_BYTES, FIXTURE_JUNK),
+			 SYSTEM_BYTES);
 	deallocate_memory(p);
 	buffer_put(other);
 }
@@ -201,7 +203,7 @@ static void test_allocate_clear_memory_returns_zeroed_memory(void **state)
 	deallocate_memory(dirty);
 	p = allocate_clear_memory(100, 20);
 	assert_non_null(p);
-	assert_true(bytes_all(p, 2000, 0));
+	assert_int_equal(stamp_find_other(p, 2000, 0), 2000);
 	deallocate_memory(p);
 }
 
@@ -222,13 +224,13 @@ static void test_reallocate_memory_keeps_the_contents(void **state)
 	(void)state;
 	assert_non_null(p);
 	assert_non_null(blocker);
-	pattern_fill(p, 100, 1);
+	stamp_fill(p, 100, 1);
 	p = reallocate_memory(p, 5000);
 	assert_non_null(p);
-	assert_true(pattern_intact(p, 100, 1));
+	assert_int_equal(stamp_find_damage(p, 100, 1), 100);
 	p = reallocate_memory(p, 50);
 	assert_non_null(p);
-	assert_true(pattern_intact(p, 50, 1));
+	assert_int_equal(stamp_find_damage(p, 50, 1), 50);
 	deallocate_memory(p);
 	deallocate_memory(blocker);
 }
@@ -260,10 +262,10 @@ static void test_reallocate_memory_failure_keeps_the_block(void **state)
 
 	(void)state;
 	assert_non_null(p);
-	pattern_fill(p, 64, 2);
+	stamp_fill(p, 64, 2);
 	assert_null(reallocate_memory(p, SIZE_MAX));
 	assert_null(reallocate_memory(p, SYSTEM_BYTES));
-	assert_true(pattern_intact(p, 64, 2));
+	assert_int_equal(stamp_find_damage(p, 64, 2), 64);
 	deallocate_memory(p);
 }
 

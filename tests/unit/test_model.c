@@ -3,7 +3,7 @@
  *
  * Long random sequences of alloc, calloc, realloc, aligned alloc and free
  * run against a shadow table of what should be live. Every block is filled
- * with a pattern of its own and verified before it is freed or resized and
+ * with a stamp of its own and verified before it is freed or resized and
  * at every checkpoint; every new block is checked for alignment, bounds and
  * overlap with all live blocks; checkpoints also run heap_check and compare
  * the stats with the shadow and with heap_walk. At the end everything is
@@ -28,7 +28,7 @@
 #include "mm/heap.h"
 #include "tests/common/fault_log.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/common/rng.h"
 #include "tests/common/walk.h"
 
@@ -197,14 +197,16 @@ static int in_some_region(const struct model *m, const unsigned char *p,
 
 static void verify_slot(struct model *m, const struct slot *s)
 {
-	size_t bad = pattern_find_damage(s->ptr, s->size, s->seed);
+	size_t bad = stamp_find_damage(s->ptr, s->size, s->seed);
 
 	if (bad != s->size) {
 		char what[120];
 
 		snprintf(what, sizeof what,
-			 "block %p (%zu bytes) damaged at offset %zu",
-			 (void *)s->ptr, s->size, bad);
+			 "block %p (%zu bytes) damaged at offset %zu: 0x%02x, "
+			 "not its stamp's 0x%02x",
+			 (void *)s->ptr, s->size, bad, s->ptr[bad],
+			 stamp_byte(s->seed, bad));
 		model_fail(m, what, __LINE__);
 	}
 }
@@ -232,9 +234,9 @@ static void adopt(struct model *m, size_t i, unsigned char *p, size_t size,
 			     (uintptr_t)o->ptr + o->usable <= (uintptr_t)p);
 	}
 	if (zeroed)
-		CHECK(m, bytes_all(p, size, 0));
+		CHECK(m, stamp_uniform(p, size, 0));
 	s->seed = (uint32_t)rng_next(&m->rng);
-	pattern_fill(p, size, s->seed);
+	stamp_fill(p, size, s->seed);
 	m->live++;
 	m->requested += size;
 }
@@ -337,7 +339,7 @@ static void do_realloc(struct model *m, size_t i)
 	}
 	if (size <= old.usable)
 		CHECK(m, p == old.ptr); /* shrinking never moves */
-	CHECK(m, pattern_intact(p, keep, old.seed));
+	CHECK(m, stamp_intact(p, keep, old.seed));
 	forget(m, i);
 	adopt(m, i, p, size, old.align, 0);
 }

@@ -15,7 +15,7 @@
 #include "host/mm_host.h"
 #include "mm/heap.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/common/walk.h"
 
 /* Assert that b is the block right after a, in the same region. */
@@ -59,9 +59,9 @@ static void test_realloc_to_the_same_size_keeps_pointer_and_data(void **state)
 	void *p = heap_alloc(fx->heap, 200);
 
 	assert_non_null(p);
-	pattern_fill(p, 200, 1);
+	stamp_fill(p, 200, 1);
 	assert_ptr_equal(heap_realloc(fx->heap, p, 200), p);
-	assert_true(pattern_intact(p, 200, 1));
+	assert_int_equal(stamp_find_damage(p, 200, 1), 200);
 	heap_free(fx->heap, p);
 }
 
@@ -73,10 +73,10 @@ static void test_realloc_shrink_keeps_pointer_and_data(void **state)
 
 	assert_non_null(p);
 	assert_non_null(guard);
-	pattern_fill(p, 4096, 2);
+	stamp_fill(p, 4096, 2);
 	for (size_t n = 2048; n >= 1; n /= 2) {
 		assert_ptr_equal(heap_realloc(fx->heap, p, n), p);
-		assert_true(pattern_intact(p, n, 2));
+		assert_int_equal(stamp_find_damage(p, n, 2), n);
 	}
 	heap_free(fx->heap, p);
 	heap_free(fx->heap, guard);
@@ -147,13 +147,13 @@ static void test_realloc_grows_in_place_into_a_free_successor(void **state)
 	assert_non_null(c);
 	assert_follows(fx->heap, a, b);
 	assert_follows(fx->heap, b, c);
-	pattern_fill(a, 64, 3);
-	pattern_fill(c, 64, 4);
+	stamp_fill(a, 64, 3);
+	stamp_fill(c, 64, 4);
 	heap_free(fx->heap, b);
 	assert_ptr_equal(heap_realloc(fx->heap, a, 1024), a);
 	assert_true(heap_usable_size(fx->heap, a) >= 1024);
-	assert_true(pattern_intact(a, 64, 3));
-	assert_true(pattern_intact(c, 64, 4));
+	assert_int_equal(stamp_find_damage(a, 64, 3), 64);
+	assert_int_equal(stamp_find_damage(c, 64, 4), 64);
 	/* The rest of b is still free, between a and c. */
 	assert_int_equal(heap_check(fx->heap), 0);
 	heap_free(fx->heap, a);
@@ -186,14 +186,14 @@ test_realloc_grows_in_place_taking_the_whole_free_successor(void **state)
 		room = (size_t)((uintptr_t)w.self.block - (uintptr_t)a);
 		room -= room % HEAP_ALIGN;
 	}
-	pattern_fill(a, 64, 5);
-	pattern_fill(c, 64, 6);
+	stamp_fill(a, 64, 5);
+	stamp_fill(c, 64, 6);
 	assert_ptr_equal(heap_realloc(fx->heap, a, room), a);
 	assert_true(heap_usable_size(fx->heap, a) >= room);
 	assert_int_equal(stats_of(fx->heap).free_blocks,
 			 before.free_blocks - 1);
-	assert_true(pattern_intact(a, 64, 5));
-	assert_true(pattern_intact(c, 64, 6));
+	assert_int_equal(stamp_find_damage(a, 64, 5), 64);
+	assert_int_equal(stamp_find_damage(c, 64, 6), 64);
 	heap_free(fx->heap, a);
 	heap_free(fx->heap, c);
 }
@@ -208,9 +208,9 @@ static void test_realloc_grows_in_place_into_trailing_free_space(void **state)
 	assert_non_null(a);
 	assert_int_equal(walk_around(fx->heap, a, &w), 0);
 	assert_true(w.has_next && w.next.free);
-	pattern_fill(a, 100, 7);
+	stamp_fill(a, 100, 7);
 	assert_ptr_equal(heap_realloc(fx->heap, a, 100000), a);
-	assert_true(pattern_intact(a, 100, 7));
+	assert_int_equal(stamp_find_damage(a, 100, 7), 100);
 	heap_free(fx->heap, a);
 }
 
@@ -225,13 +225,13 @@ static void test_realloc_moves_when_the_successor_is_in_use(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_follows(fx->heap, a, b);
-	pattern_fill(a, 256, 8);
+	stamp_fill(a, 256, 8);
 	moved = heap_realloc(fx->heap, a, 4096);
 	assert_non_null(moved);
 	assert_ptr_not_equal(moved, a);
 	assert_int_equal((uintptr_t)moved % HEAP_ALIGN, 0);
 	assert_true(heap_usable_size(fx->heap, moved) >= 4096);
-	assert_true(pattern_intact(moved, 256, 8));
+	assert_int_equal(stamp_find_damage(moved, 256, 8), 256);
 	/* The old block was freed. */
 	assert_int_equal(stats_of(fx->heap).used_blocks, 2);
 	assert_int_equal(walk_around(fx->heap, a, &w), 0);
@@ -255,11 +255,11 @@ test_realloc_moves_when_the_free_successor_is_too_small(void **state)
 	assert_follows(fx->heap, a, b);
 	assert_follows(fx->heap, b, c);
 	heap_free(fx->heap, b);
-	pattern_fill(a, 256, 9);
+	stamp_fill(a, 256, 9);
 	moved = heap_realloc(fx->heap, a, 4096);
 	assert_non_null(moved);
 	assert_ptr_not_equal(moved, a);
-	assert_true(pattern_intact(moved, 256, 9));
+	assert_int_equal(stamp_find_damage(moved, 256, 9), 256);
 	assert_int_equal(stats_of(fx->heap).used_blocks, 2);
 	heap_free(fx->heap, moved);
 	heap_free(fx->heap, c);
@@ -281,8 +281,8 @@ static void test_realloc_keeps_contents_across_many_sizes(void **state)
 		assert_non_null(p);
 		assert_int_equal((uintptr_t)p % HEAP_ALIGN, 0);
 		assert_true(heap_usable_size(fx->heap, p) >= steps[i]);
-		assert_true(pattern_intact(p, keep, (uint32_t)i));
-		pattern_fill(p, steps[i], (uint32_t)i + 1);
+		assert_int_equal(stamp_find_damage(p, keep, i), keep);
+		stamp_fill(p, steps[i], i + 1);
 		have = steps[i];
 	}
 	heap_free(fx->heap, p);
@@ -296,7 +296,7 @@ static void test_realloc_failure_leaves_the_block_untouched(void **state)
 	struct heap_stats before, after;
 
 	assert_non_null(p);
-	pattern_fill(p, 300, 10);
+	stamp_fill(p, 300, 10);
 	usable = heap_usable_size(fx->heap, p);
 	before = stats_of(fx->heap);
 	for (size_t k = 0; k < 256; k++)
@@ -304,7 +304,7 @@ static void test_realloc_failure_leaves_the_block_untouched(void **state)
 	assert_null(heap_realloc(fx->heap, p, SIZE_MAX / 2 + 1));
 	assert_null(heap_realloc(fx->heap, p, fx->bytes));
 	after = stats_of(fx->heap);
-	assert_true(pattern_intact(p, 300, 10));
+	assert_int_equal(stamp_find_damage(p, 300, 10), 300);
 	assert_int_equal(heap_usable_size(fx->heap, p), usable);
 	assert_int_equal(after.used_blocks, before.used_blocks);
 	assert_int_equal(after.bytes_free, before.bytes_free);
@@ -324,11 +324,11 @@ test_realloc_failure_out_of_memory_leaves_the_block_untouched(void **state)
 	assert_non_null(p);
 	assert_non_null(guard);
 	assert_follows(fx->heap, p, guard);
-	pattern_fill(p, 300, 11);
+	stamp_fill(p, 300, 11);
 	/* p cannot grow in place, and no free block can take the new size. */
 	too_big = stats_of(fx->heap).largest_free + 1;
 	assert_null(heap_realloc(fx->heap, p, too_big));
-	assert_true(pattern_intact(p, 300, 11));
+	assert_int_equal(stamp_find_damage(p, 300, 11), 300);
 	assert_int_equal(stats_of(fx->heap).used_blocks, 2);
 	assert_int_equal(heap_check(fx->heap), 0);
 	heap_free(fx->heap, p);

@@ -15,8 +15,7 @@
 #include "mm/heap.h"
 #include "tests/common/fault_log.h"
 #include "tests/common/fixture.h"
-#include "tests/common/pattern.h"
-#include "tests/common/pattern.h"
+#include "tests/common/stamp.h"
 #include "tests/common/walk.h"
 
 #define SCAN_LIMIT ((size_t)64 << 10)
@@ -74,7 +73,7 @@ static void fill_heap(struct heap *h, struct filled *f)
 		assert_int_equal((uintptr_t)q % HEAP_ALIGN, 0);
 		f->p[f->n] = q;
 		f->usable[f->n] = heap_usable_size(h, q);
-		pattern_fill(q, f->usable[f->n], (uint32_t)f->n);
+		stamp_fill(q, f->usable[f->n], f->n);
 		f->n++;
 	}
 }
@@ -82,7 +81,8 @@ static void fill_heap(struct heap *h, struct filled *f)
 static void empty_heap(struct heap *h, struct filled *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
-		assert_true(pattern_intact(f->p[i], f->usable[i], (uint32_t)i));
+		assert_int_equal(stamp_find_damage(f->p[i], f->usable[i], i),
+				 f->usable[i]);
 		heap_free(h, f->p[i]);
 	}
 	free(f->p);
@@ -132,7 +132,7 @@ static void test_create_refuses_a_size_that_wraps(void **state)
 	assert_null(heap_create(buf, to_top + 1));
 	assert_null(heap_create(buf, to_top + 4096));
 	assert_null(heap_create_flags(buf, SIZE_MAX, HEAP_CHECKING));
-	assert_true(bytes_all(buf, 4096, FIXTURE_JUNK));
+	assert_int_equal(stamp_find_other(buf, 4096, FIXTURE_JUNK), 4096);
 	buffer_put(buf);
 }
 
@@ -146,7 +146,7 @@ static void test_add_region_refuses_a_size_that_wraps(void **state)
 	assert_int_equal(heap_add_region(fx->heap, piece, SIZE_MAX), -1);
 	assert_int_equal(heap_add_region(fx->heap, piece, to_top + 1), -1);
 	assert_int_equal(stats_of(fx->heap).regions, 1);
-	assert_true(bytes_all(piece, 4096, FIXTURE_JUNK));
+	assert_int_equal(stamp_find_other(piece, 4096, FIXTURE_JUNK), 4096);
 }
 
 static void test_create_smallest_accepted_heap_can_allocate(void **state)
@@ -411,11 +411,11 @@ static void test_blocks_in_use_survive_adding_a_region(void **state)
 	for (size_t i = 0; i < 8; i++) {
 		p[i] = heap_alloc(fx->heap, 1000);
 		assert_non_null(p[i]);
-		pattern_fill(p[i], 1000, (uint32_t)i);
+		stamp_fill(p[i], 1000, i);
 	}
 	assert_int_equal(heap_add_region(fx->heap, piece, bytes), 0);
 	for (size_t i = 0; i < 8; i++) {
-		assert_true(pattern_intact(p[i], 1000, (uint32_t)i));
+		assert_int_equal(stamp_find_damage(p[i], 1000, i), 1000);
 		heap_free(fx->heap, p[i]);
 	}
 }
