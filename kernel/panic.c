@@ -82,7 +82,7 @@ static __attribute__((noreturn)) void finish(void)
 
 /* Both halves around the message. */
 static __attribute__((noreturn)) void report(const struct where *w,
-					      const char *fmt, va_list ap)
+					     const char *fmt, va_list ap)
 {
 	begin(w);
 	kvprintf(fmt, ap);

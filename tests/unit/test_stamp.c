@@ -28,7 +28,8 @@ static void test_a_fresh_stamp_is_intact_at_every_alignment(void **state)
 			uint64_t tag = stamp_tag(3, n * 8 + off);
 
 			stamp_fill(buf + off, n, tag);
-			assert_int_equal(stamp_find_damage(buf + off, n, tag), n);
+			assert_int_equal(stamp_find_damage(buf + off, n, tag),
+					 n);
 			assert_true(stamp_intact(buf + off, n, tag));
 		}
 	}
@@ -43,7 +44,8 @@ static void test_one_flipped_byte_is_found_at_its_offset(void **state)
 		for (unsigned bit = 0; bit < 8; bit += 7) {
 			stamp_fill(buf + 1, LEN, tag);
 			buf[1 + i] ^= (unsigned char)(1u << bit);
-			assert_int_equal(stamp_find_damage(buf + 1, LEN, tag), i);
+			assert_int_equal(stamp_find_damage(buf + 1, LEN, tag),
+					 i);
 			assert_false(stamp_intact(buf + 1, LEN, tag));
 			/* the byte the message would print as expected */
 			assert_int_equal(buf[1 + i] ^ (1u << bit),
@@ -86,7 +88,8 @@ static void test_another_tags_stamp_does_not_verify(void **state)
 {
 	(void)state;
 	for (uint64_t seq = 0; seq < 200; seq++) {
-		uint64_t mine = stamp_tag(5, seq), theirs = stamp_tag(5, seq + 1);
+		uint64_t mine = stamp_tag(5, seq),
+			 theirs = stamp_tag(5, seq + 1);
 		uint64_t owner = stamp_tag(6, seq);
 
 		stamp_fill(buf, 64, theirs);
