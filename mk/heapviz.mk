@@ -3,7 +3,8 @@
 # (libpng) and plots (gnuplot); everything goes to build/heapmap/.
 HEAPVIZ_B      := $(B)/heapviz
 HEAPVIZ        := $(HEAPVIZ_B)/heapviz
-HEAPVIZ_SRCS   := $(sort $(wildcard tools/heapviz/*.c)) $(MM_SRCS) $(HOST_SRCS)
+HEAPVIZ_SRCS   := $(sort $(wildcard tools/heapviz/*.c)) tests/common/rng.c \
+                  $(MM_SRCS) $(HOST_SRCS)
 HEAPVIZ_OBJS   := $(patsubst %.c,$(HEAPVIZ_B)/obj/%.o,$(HEAPVIZ_SRCS))
 HEAPVIZ_CFLAGS := $(WARN) -O2 -g -I. -MMD -MP
 # The test's PNG reader: decodes with libpng, independently of the writer.

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/heapviz/rng.h"
+#include "tests/common/rng.h"
 
 static size_t round16(size_t n)
 {
@@ -99,9 +99,9 @@ static void mixed(const struct scenario_params *p, struct trace *t)
 		if (i == ops * 4 / 10)
 			trace_picture(t, "ramped up");
 		if (l.n &&
-		    (!rng_percent(&r, grow) || l.bytes + s > heap * 3 / 4)) {
+		    (!rng_chance(&r, grow) || l.bytes + s > heap * 3 / 4)) {
 			live_free(&l, t, rng_range(&r, 0, l.n - 1));
-		} else if (l.n && rng_percent(&r, 10)) {
+		} else if (l.n && rng_chance(&r, 10)) {
 			size_t k = rng_range(&r, 0, l.n - 1);
 
 			/* Half to double: both in-place and moving paths. */
@@ -109,7 +109,7 @@ static void mixed(const struct scenario_params *p, struct trace *t)
 			trace_op(t, TRACE_REALLOC, l.id[k], 0, s);
 			l.bytes += s - l.size[k];
 			l.size[k] = s;
-		} else if (rng_percent(&r, 6)) {
+		} else if (rng_chance(&r, 6)) {
 			size_t align = (size_t)64 << rng_range(&r, 0, 4);
 
 			trace_op(t, TRACE_ALIGNED, l.next_id, align, s);
@@ -158,7 +158,7 @@ static void realloc_growth(const struct scenario_params *p, struct trace *t)
 			size[g] = s;
 			/* A new pin lands in whatever hole fits, often the
 			 * one a move just left, and blocks it from merging. */
-			if (rng_percent(&r, 40))
+			if (rng_chance(&r, 40))
 				trace_op(t, TRACE_ALLOC, pin++, 0,
 					 rng_range(&r, 16, 512));
 		}
