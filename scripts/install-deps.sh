@@ -44,6 +44,7 @@ i386    libcmocka-dev:i386       /usr/lib/i386-linux-gnu/libcmocka.so
 i386    libasan8-i386-cross      /usr/i686-linux-gnu/lib/libasan.so.8
 i386    libubsan1-i386-cross     /usr/i686-linux-gnu/lib/libubsan.so.1
 i386    libstdc++6-i386-cross    /usr/i686-linux-gnu/lib/libstdc++.so.6
+i386    qemu-user                qemu-i386
 kernel  gcc-i686-linux-gnu       i686-linux-gnu-gcc
 kernel  binutils-i686-linux-gnu  i686-linux-gnu-ld
 kernel  grub-common              grub-mkrescue

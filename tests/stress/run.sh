@@ -92,7 +92,12 @@ pass() {
 		failed=$((failed + 1))
 		return
 	fi
-	run "$log" "$TIMEOUT" "$D/$variant/stress-$prog" "$@"
+	# i386: natively, or under qemu-i386 (scripts/run-i386.sh)
+	if [ "$variant" = host32 ]; then
+		run "$log" "$TIMEOUT" scripts/run-i386.sh "$D/$variant/stress-$prog" "$@"
+	else
+		run "$log" "$TIMEOUT" "$D/$variant/stress-$prog" "$@"
+	fi
 	if [ $rc -eq 0 ] && grep -q '^result: ' "$log" &&
 		! grep -qvE '^result: ' "$log"; then
 		info=$(rate "$log")
