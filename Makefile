@@ -94,7 +94,12 @@ asan32_CFLAGS := $(HOST_BASE) -O1 -march=i686 -I$(B)/host32/include \
 # holding only the runtimes (made by the rule below).
 asan32_LIBS   := -fsanitize=address,undefined -L/usr/lib/i386-linux-gnu -lcmocka \
         -Wl,-rpath,$(abspath $(B))/asan32/lib
-VARIANTS := host64 clang64 host32 asan64 asan32
+# assert64: mm/'s invariants checked (MM_ASSERT, mm/assert.h), at the
+# optimisation the others ship with.
+assert64_CC     := $(CC)
+assert64_CFLAGS := $(HOST_BASE) -O2 -DMM_ASSERTS
+assert64_LIBS   := -lcmocka
+VARIANTS := host64 clang64 host32 asan64 asan32 assert64
 
 .DEFAULT_GOAL := help
 # Objects made through pattern rules are not throwaway intermediates: keep
@@ -300,14 +305,15 @@ unit: $(addsuffix -tests,$(VARIANTS)) ## build the host unit tests (all variants
 check: host64-tests ## quick: build and run the host64 unit tests only (no i386, no QEMU)
 	@B=$(B) VARIANTS=host64 UNIT_NAMES="$(UNIT_NAMES)" SUITES= tests/run-all.sh
 
-# mm/ must build with nothing but the compiler's freestanding headers.
+# mm/ must build with nothing but the compiler's freestanding headers,
+# with its assertions (MM_ASSERTS) and without.
 check-mm-freestanding: | tools-host
-	@for f in $(MM_SRCS); do \
-		$(CC) $(WARN) -ffreestanding -nostdinc \
+	@for f in $(MM_SRCS); do for d in "" -DMM_ASSERTS; do \
+		$(CC) $(WARN) $$d -ffreestanding -nostdinc \
 			-isystem $$($(CC) -print-file-name=include) -c $$f -o /dev/null || exit 1; \
-		$(CLANG) $(WARN) -ffreestanding -nostdinc \
+		$(CLANG) $(WARN) $$d -ffreestanding -nostdinc \
 			-isystem $$($(CLANG) -print-resource-dir)/include -c $$f -o /dev/null || exit 1; \
-	done
+	done; done
 
 # mm/ annotated for host memory checkers (mm/annotate.h): mm/ is built
 # without instrumentation, like any malloc; the program with it.

@@ -42,6 +42,7 @@ static const struct choice fail_choices[] = {
     {"guard-page", FAIL_GUARD_PAGE},
     {"stack-overflow", FAIL_STACK_OVERFLOW},
     {"stale-tlb", FAIL_STALE_TLB},
+    {"assert", FAIL_ASSERT},
 };
 
 static const struct choice heapmap_choices[] = {

@@ -61,6 +61,10 @@
  *                      page: the double fault names the CPU
  *   fail=stale-tlb     unmap pages without the TLB shootdown: with
  *                      several CPUs the tlb_shootdown test fails
+ *   fail=assert        give two CPU ids one struct mm_local, against
+ *                      mm/hooks.h: the kernel built with MM_ASSERTS
+ *                      (make kernel-assert) panics at the assertion;
+ *                      this one panics saying it cannot see it
  *   fail=double-free   free a block twice
  *   fail=invalid-free  free a pointer into the middle of a block
  *   fail=foreign-free  free the address of a kernel variable
@@ -114,6 +118,7 @@ enum fail_mode {
 	FAIL_GUARD_PAGE,
 	FAIL_STACK_OVERFLOW,
 	FAIL_STALE_TLB,
+	FAIL_ASSERT,
 };
 
 /* How far the heap map demo goes; see heapmap=. */

@@ -74,24 +74,31 @@ static void fault(const struct heap_fault *f, void *ctx)
 	panic("%s", what);
 }
 
-/* A misused lock: taken twice by one CPU, or released by one without it. */
-static void lock_misuse(const char *what)
+/* mm/ stops: a misused lock (taken twice by one CPU, or released by one
+ * without it), or a failed MM_ASSERT, which names its own file and line. */
+static void mm_stopped(const char *what)
 {
 	panic("%s", what);
 }
 
-void heap_hooks_install(void)
+void heap_hooks_get(struct mm_hooks *out)
 {
-	struct mm_hooks hooks = {
+	*out = (struct mm_hooks){
 	    .irq_save = cpu_irq_save,
 	    .irq_restore = cpu_irq_restore,
 	    .cpu_id = smp_this_cpu,
 	    .local = local,
 	    .entropy = entropy,
-	    .panic = lock_misuse,
+	    .panic = mm_stopped,
 	    .fault = fault,
 	};
+}
 
+void heap_hooks_install(void)
+{
+	struct mm_hooks hooks;
+
+	heap_hooks_get(&hooks);
 	have_rdrand = cpu_has_rdrand();
 	kprintf("heap: entropy from %s\n",
 		have_rdrand ? "RDRAND" : "RDTSC (no RDRAND on this CPU)");

@@ -124,6 +124,10 @@ void kmain(uint32_t magic, uintptr_t info)
 	kprintf("alloc: UNSAFE BUILD: the heap lock is compiled out "
 		"(MM_UNSAFE_NO_LOCK); SMP tests must fail\n");
 #endif
+#ifdef MM_ASSERTS
+	kprintf("alloc: built with MM_ASSERTS: mm/'s invariants are checked "
+		"(mm/assert.h)\n");
+#endif
 
 	/* Everything the loader left must be copied before the heap exists:
 	 * the heap may be handed the RAM it sits in. */

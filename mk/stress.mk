@@ -7,8 +7,10 @@
 #   tsan     gcc with ThreadSanitizer, mm/ instrumented too
 #   nolock   gcc -O2 with MM_UNSAFE_NO_LOCK: the heap's lock does nothing;
 #            the suite passes only if the tests catch that
+#   assert   gcc -O2 with MM_ASSERTS: mm/'s invariants checked while many
+#            threads and processes share the heap (mm/assert.h)
 STRESS_DIR      := $(B)/stress
-STRESS_VARIANTS := host64 clang64 host32 tsan nolock
+STRESS_VARIANTS := host64 clang64 host32 tsan nolock assert
 STRESS_PROGS    := threads procs spancheck
 
 # What each program links besides its own tests/stress/<prog>.c.
@@ -33,6 +35,8 @@ stress_tsan_CFLAGS    := $(STRESS_BASE) -O1 -fno-omit-frame-pointer \
 stress_tsan_LDFLAGS   := -fsanitize=thread
 stress_nolock_CC      := $(CC)
 stress_nolock_CFLAGS  := $(STRESS_BASE) -O2 -DMM_UNSAFE_NO_LOCK
+stress_assert_CC      := $(CC)
+stress_assert_CFLAGS  := $(STRESS_BASE) -O2 -DMM_ASSERTS
 
 stress_objs = $(patsubst %.c,$(STRESS_DIR)/$(1)/obj/%.o,$(2))
 

@@ -28,6 +28,7 @@ int mm_request_size(const struct heap *h, size_t n, size_t *block_bytes)
 void mm_set_prev(struct heap *h, struct block *n, const struct block *was,
 		 struct block *prev)
 {
+	MM_ASSERT(mm_heap_locked(h), "prev links change under the lock");
 	if (!mm_header_sound(h, n) || n->prev != was)
 		mm_report_header(h, n, NULL);
 	n->prev = prev;
@@ -40,6 +41,11 @@ void mm_account_out(struct heap *h, size_t blocks, size_t payload,
 {
 	struct heap_stats *s = &h->stats;
 
+	MM_ASSERT(mm_heap_locked(h), "the counts change under the lock");
+	/* not bytes_requested: what callers asked for through a cache is
+	 * counted by that cache, so the heap's own share may dip below 0 */
+	MM_ASSERT(add || (s->used_blocks >= blocks && s->bytes_used >= payload),
+		  "only what went out comes back: the counts never go below 0");
 	if (add) {
 		s->used_blocks += blocks;
 		s->bytes_used += payload;
@@ -58,6 +64,10 @@ void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 {
 	size_t size = block_size(b);
 
+	MM_ASSERT(size >= MIN_BLOCK && size - HDR_SIZE >= requested,
+		  "a block handed out holds what was asked for");
+	MM_ASSERT(size - HDR_SIZE - requested <= META_SLACK_MASK,
+		  "a longer tail was split off: the slack fits meta's field");
 	b->size = size;
 	block_seal(h->secret, b);
 	block_set_meta(
@@ -96,6 +106,8 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 	uintptr_t poison_to = (uintptr_t)next;
 	struct block *was = b; /* what next names now */
 
+	MM_ASSERT(size >= MIN_BLOCK && size <= total && size % HEAP_ALIGN == 0,
+		  "a split keeps a whole, aligned block inside b");
 	if (rest_size < MIN_BLOCK)
 		return;
 	b->size = size | (b->size & BLOCK_FLAGS);
@@ -139,6 +151,11 @@ static void *alloc_aligned_locked(struct heap *h, size_t n, size_t need,
 	while (p - HDR_SIZE - start != 0 && p - HDR_SIZE - start < MIN_BLOCK)
 		p += align;
 	gap = p - HDR_SIZE - start;
+	MM_ASSERT(
+	    p % align == 0 && (gap == 0 || gap >= MIN_BLOCK) &&
+		gap + need <= block_size(b),
+	    "the payload lands on the boundary, the piece before it is "
+	    "empty or a whole block, and the rest still holds the request");
 	mm_verify_reused(h, b, p + need + LINKS_SIZE);
 	if (gap) {
 		struct block *a = block_from_payload((void *)p);
@@ -205,6 +222,7 @@ void *mm_alloc_locked(struct heap *h, size_t n, size_t align)
 	size_t need;
 	void *p;
 
+	MM_ASSERT(mm_heap_locked(h), "a locked operation holds the lock");
 	if (mm_request_size(h, n, &need) != 0)
 		return NULL;
 	p = NULL;

@@ -24,6 +24,7 @@ static void lose(struct heap *h, size_t blocks, size_t payload)
 
 void mm_cache_release_block(struct heap *h, struct block *b)
 {
+	MM_ASSERT(mm_heap_locked(h), "cached blocks go back under the lock");
 	if (!block_intact(h->secret, b) || block_meta(b) != cached_meta(h, b)) {
 		mm_fault(h,
 			 (struct heap_fault){.kind = HEAP_FAULT_CORRUPTED,
@@ -120,6 +121,10 @@ static struct block *depot_pop(struct heap *h, unsigned k)
 	struct block *b = d->full;
 	size_t n = d->batch;
 
+	MM_ASSERT(
+	    mm_heap_locked(h) && b && d->batches > 0 &&
+		h->depot_blocks >= (size_t)d->batches * n,
+	    "a batch leaves a depot class that counts it, under the lock");
 	d->full = next_batch(h, b, cache_class_size(k));
 	if (!d->full && d->batches > 1) {
 		lose(h, (size_t)(d->batches - 1) * n, payload_of(k));
@@ -162,6 +167,7 @@ static unsigned carve(struct heap *h, unsigned k, unsigned want,
 	struct block *b = NULL, *prev, *x = NULL;
 	size_t rest;
 
+	MM_ASSERT(mm_heap_locked(h), "batches are carved under the lock");
 	for (; want && !(b = mm_fl_take(h, size * want)); want /= 2)
 		;
 	if (!b)
@@ -199,6 +205,7 @@ static void depot_put(struct heap *h, unsigned k, struct block *list,
 	struct depot_class *d = &h->depot[k];
 	size_t bytes = n * payload_of(k);
 
+	MM_ASSERT(mm_heap_locked(h), "the depot changes under the lock");
 	if (n == d->batch && d->batches < DEPOT_BATCHES &&
 	    h->depot_bytes + bytes <= 2 * h->cache_budget) {
 		*batch_next(list) = d->full;

@@ -54,6 +54,14 @@ static inline size_t payload_of(unsigned k)
 	return cache_class_payload(k);
 }
 
+/* c belongs to the calling CPU or thread (any, without CPU ids). */
+static inline int cache_is_mine(const struct mm_cache *c)
+{
+	return !mm_hooks.cpu_id ||
+	       atomic_load_explicit(&c->owner, memory_order_relaxed) ==
+		   mm_hooks.cpu_id() + 1;
+}
+
 /*
  * This CPU's cache in h when it is ready for a hit: found in the first
  * slot, not asked to drain, and the heap not inside one of its callbacks
@@ -69,6 +77,9 @@ static MM_INLINE struct mm_cache *ready_cache(struct heap *h,
 		       l->slot[0].secret == h->secret))
 		return NULL;
 	c = l->slot[0].cache;
+	MM_ASSERT(cache_is_mine(c),
+		  "a cache is used by the CPU or thread that owns it alone: "
+		  "each has its own struct mm_local (hooks.h)");
 	if (c->drained !=
 		atomic_load_explicit(&h->drain_gen, memory_order_relaxed) ||
 	    atomic_load_explicit(&h->in_callback, memory_order_relaxed))
@@ -116,6 +127,9 @@ static MM_INLINE void *cache_pop(struct heap *h, struct mm_cache *c, unsigned k,
 
 	if (!b)
 		return NULL;
+	MM_ASSERT(count_of(&bin->count) > 0 &&
+		      count_of(&bin->count) <= bin->batch,
+		  "a bin's head holds what it counts, at most a batch");
 	/* entry_ok() spelled out, to compute the key once */
 	key = block_key(h->secret, b);
 	if (((uintptr_t)b & (HEAP_ALIGN - 1)) != 0 ||

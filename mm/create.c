@@ -32,11 +32,11 @@ static uintptr_t make_secret(const struct heap *h)
 }
 
 /*
- * Lay out a region over [start, end) (16-aligned). Lock held or not yet
- * needed. cover is where the memory the caller gave us begins. A grown
- * region goes first in the list (the newest blocks are looked up most),
- * the others last. Other CPUs follow the list without the lock: a region
- * is whole before it is linked, and none is ever unlinked.
+ * Lay out a region over [start, end) (16-aligned). Lock held. cover is where
+ * the memory the caller gave us begins. A grown region goes first in the list
+ * (the newest blocks are looked up most), the others last. Other CPUs follow
+ * the list without the lock: a region is whole before it is linked, and none is
+ * ever unlinked.
  */
 int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 		  uintptr_t end, int grown)
@@ -47,6 +47,7 @@ int mm_add_region(struct heap *h, uintptr_t cover, uintptr_t start,
 	struct region *r, **tail;
 	struct block *first, *sentinel;
 
+	MM_ASSERT(mm_heap_locked(h), "regions are added under the heap's lock");
 	if (end < start || end - start < REGION_HDR_SIZE + MIN_BLOCK + HDR_SIZE)
 		return -1;
 	if (end - start - REGION_HDR_SIZE - HDR_SIZE > max_block)
@@ -109,8 +110,9 @@ static int inward(void *mem, size_t bytes, uintptr_t *start, uintptr_t *end)
 struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 {
 	const uintptr_t hsize = round_up(sizeof(struct heap), HEAP_ALIGN);
-	uintptr_t start, end;
+	uintptr_t start, end, irq;
 	struct heap *h;
+	int rc;
 
 	if (inward(mem, bytes, &start, &end) != 0 || end - start < hsize)
 		return NULL;
@@ -120,7 +122,12 @@ struct heap *heap_create_flags(void *mem, size_t bytes, unsigned flags)
 	h->flags = flags & HEAP_QUARANTINE ? flags | HEAP_CHECKING : flags;
 	h->secret = make_secret(h);
 	mm_spin_init(&h->lock, "heap");
-	if (mm_add_region(h, start, start + hsize, end, 0) != 0) {
+	/* nobody else sees the heap yet, but every list and count changes
+	 * under its lock, always (MM_ASSERT checks it) */
+	irq = mm_spin_lock_irqsave(&h->lock);
+	rc = mm_add_region(h, start, start + hsize, end, 0);
+	mm_spin_unlock_irqrestore(&h->lock, irq);
+	if (rc != 0) {
 		h = NULL;
 	} else {
 		mm_caches_init(h);

@@ -129,6 +129,9 @@ void mm_fault(struct heap *h, struct heap_fault f, const char *fmt, ...)
 	struct mm_out o = {h->msg, 0, sizeof h->msg};
 	va_list ap;
 
+	MM_ASSERT(mm_heap_locked(h),
+		  "a fault's message is built in the heap's one buffer, under "
+		  "its lock");
 	va_start(ap, fmt);
 	vformat(&o, fmt, ap);
 	va_end(ap);
@@ -208,6 +211,29 @@ void mm_report_header(struct heap *h, const struct block *b, const void *ptr)
 		mm_format(&o, "; no block before it: written below its "
 			      "start?)");
 	hand_over(h, &f);
+}
+
+_Noreturn void mm_panic(const char *msg)
+{
+	if (mm_hooks.panic)
+		mm_hooks.panic(msg);
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_trap();
+#else
+	for (;;)
+		;
+#endif
+}
+
+_Noreturn void mm_assert_failed(const char *file, int line, const char *cond,
+				const char *why)
+{
+	char msg[256];
+	struct mm_out o = {msg, 0, sizeof msg};
+
+	mm_format(&o, "%s:%u: assertion failed: %s (%s)", file, (size_t)line,
+		  cond, why);
+	mm_panic(msg);
 }
 
 void heap_set_fault_handler(struct heap *h, heap_fault_fn fn, void *ctx)

@@ -231,6 +231,15 @@ int mm_neighbours_intact(struct heap *h, struct block *b)
 	return 1;
 }
 
+/* n is a free block on a list, as far as its header can be believed: a
+ * header past an absorbed neighbour was not verified before the merge
+ * (mm_set_prev reports it), and its flags then say nothing. */
+static MM_FOR_ASSERTS int genuinely_listed(const struct heap *h,
+					   const struct block *n)
+{
+	return n && block_is_listed(n) && mm_header_sound(h, n);
+}
+
 /*
  * b (intact, neighbours intact, out of the statistics) becomes a free block
  * on its list, merged with free neighbours. In checking mode, every byte
@@ -246,6 +255,10 @@ void mm_release(struct heap *h, struct block *b)
 	uintptr_t to = (uintptr_t)next;
 	struct block *was = NULL; /* a free next absorbed */
 
+	MM_ASSERT(mm_heap_locked(h), "blocks merge under the lock");
+	MM_ASSERT(!block_is_listed(b) && mm_neighbours_intact(h, b),
+		  "b is in use or quarantined, and its neighbours were "
+		  "verified before it was released");
 	if (block_is_listed(next) && mm_fl_remove(h, next) == 0) {
 		size += block_size(next);
 		to = (uintptr_t)block_payload(next) + LINKS_SIZE;
@@ -271,6 +284,8 @@ void mm_release(struct heap *h, struct block *b)
 	else
 		mm_set_prev(h, next, was, b);
 	mm_fl_insert(h, b);
+	MM_ASSERT(!genuinely_listed(h, next) && !genuinely_listed(h, b->prev),
+		  "free neighbours are always merged: no two lie side by side");
 	if (mm_checking(h))
 		mm_fill((void *)from, HEAP_FREE_BYTE, to - from);
 	if (h->growth.purge) {
@@ -283,6 +298,10 @@ void mm_release(struct heap *h, struct block *b)
 /* b is a verified block in use. */
 void mm_free_locked(struct heap *h, struct block *b)
 {
+	MM_ASSERT(mm_heap_locked(h), "a locked operation holds the lock");
+	MM_ASSERT(
+	    !block_is_freed(b),
+	    "only a block in use is freed: mm_lookup turned the rest away");
 	if (!mm_neighbours_intact(h, b))
 		return;
 	ann_free(block_payload(b), mm_usable(h, b));

@@ -27,6 +27,11 @@ void mm_fl_insert(struct heap *h, struct block *b)
 	unsigned fl, sl;
 	struct block *head;
 
+	MM_ASSERT(mm_heap_locked(h), "the free lists change under the lock");
+	MM_ASSERT(block_is_listed(b) && block_intact(h->secret, b),
+		  "only a free block, sealed as free, goes on a free list");
+	MM_ASSERT(block_size(b) >= MIN_BLOCK && block_size(b) % HEAP_ALIGN == 0,
+		  "a free block is whole and aligned: its links fit");
 	if (h->relist)
 		return; /* mm_relist() will file it: its header says free */
 	mm_fl_class(block_size(b), &fl, &sl);
@@ -53,6 +58,7 @@ int mm_fl_remove(struct heap *h, struct block *b)
 	struct block *next = l->next, *prev = l->prev;
 	unsigned fl, sl;
 
+	MM_ASSERT(mm_heap_locked(h), "the free lists change under the lock");
 	if (h->relist)
 		return 0; /* the lists are rebuilt before they are read */
 	mm_fl_class(block_size(b), &fl, &sl);
@@ -94,6 +100,9 @@ int mm_fl_remove(struct heap *h, struct block *b)
 				h->fl_map &= ~((uintptr_t)1 << fl);
 		}
 	}
+	MM_ASSERT(h->stats.free_blocks > 0 &&
+		      h->stats.bytes_free >= block_payload_size(b),
+		  "the free counts include every block on a list");
 	h->stats.free_blocks--;
 	h->stats.bytes_free -= block_payload_size(b);
 	return 0;
@@ -116,6 +125,8 @@ static struct block *first_at_or_above(const struct heap *h, unsigned fl,
 		fl = bit_ffs(flmap);
 		slmap = h->sl_map[fl];
 	}
+	MM_ASSERT(slmap != 0 && h->lists[fl][bit_ffs(slmap)] != NULL,
+		  "a bit set in the maps names a list that is not empty");
 	return h->lists[fl][bit_ffs(slmap)];
 }
 
@@ -158,6 +169,7 @@ struct block *mm_fl_take(struct heap *h, size_t size)
 	unsigned fl, sl;
 	struct block *b;
 
+	MM_ASSERT(mm_heap_locked(h), "the free lists change under the lock");
 	/* no block is between list and use here, so rebuilding is safe */
 	if (h->relist)
 		mm_relist(h);
@@ -204,6 +216,9 @@ struct block *mm_fl_take(struct heap *h, size_t size)
 	}
 	if (mm_fl_remove(h, b) != 0)
 		return NULL;
+	MM_ASSERT(block_size(b) >= size,
+		  "a block taken holds the request: its class was rounded up, "
+		  "or its size compared");
 	return b;
 }
 

@@ -63,6 +63,7 @@ int mm_grow(struct heap *h, size_t need, size_t align)
 	size_t want, step, bytes;
 	uintptr_t mem;
 
+	MM_ASSERT(mm_heap_locked(h), "a heap grows under its lock");
 	if (!g->grow)
 		return -1;
 	/* the region's own header, the sentinel, and room to align in */

@@ -47,8 +47,10 @@ struct mm_hooks {
 	 * NULL: a value mixed from addresses and a counter (weak). */
 	uintptr_t (*entropy)(void);
 
-	/* Called on a misused lock (taken twice on one CPU, released when not
-	 * held) with a one-line message; must not return. NULL: trap. */
+	/* Called when mm/ cannot go on: a misused lock (taken twice on one
+	 * CPU, released when not held), or, in a build with MM_ASSERTS, a
+	 * broken invariant (mm/assert.h); with a one-line message. Must not
+	 * return. NULL: trap. */
 	void (*panic)(const char *what);
 
 	/* Reports faults on heaps with no handler of their own. NULL: the

@@ -1,6 +1,7 @@
 /*
  * internal.h - the heap's control structure and what mm/ files share.
- * Nothing outside mm/ includes this.
+ * Nothing outside mm/ includes this, but tests/unit/test_assert.c, which
+ * breaks mm/'s invariants from inside to see MM_ASSERT catch each.
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #include "annotate.h"
+#include "assert.h"
 #include "block.h"
 #include "cache.h"
 #include "heap.h"
@@ -156,14 +158,17 @@ static inline struct region *mm_region_of(const struct heap *h, uintptr_t addr)
 #define MM_NOINLINE  __attribute__((noinline))
 #define MM_INLINE    inline __attribute__((always_inline))
 #define MM_LIKELY(x) __builtin_expect(!!(x), 1)
+/* a helper only an MM_ASSERT calls: unused where they are compiled out */
+#define MM_FOR_ASSERTS __attribute__((unused))
 /* where the caller's stack is: the frame itself, even under ASan, which
  * may move locals to a "fake stack" of its own */
 #define MM_STACK_HERE() ((uintptr_t)__builtin_frame_address(0))
 #else
 #define MM_COLD
 #define MM_NOINLINE
-#define MM_INLINE	inline
-#define MM_LIKELY(x)	(x)
+#define MM_INLINE    inline
+#define MM_LIKELY(x) (x)
+#define MM_FOR_ASSERTS
 uintptr_t mm_stack_here(void);
 #define MM_STACK_HERE() mm_stack_here()
 #endif
@@ -250,6 +255,9 @@ struct mm_out {
 void mm_format(struct mm_out *o, const char *fmt, ...);
 /* The header of b does not verify (ptr: what the caller passed, or NULL). */
 void mm_report_header(struct heap *h, const struct block *b, const void *ptr);
+/* The end of the road (a misused lock, a failed assertion): the panic
+ * hook with msg, which must not return; a trap without one. */
+_Noreturn void mm_panic(const char *msg);
 
 /*
  * Byte copying and filling. gcc and clang require every freestanding
@@ -383,6 +391,12 @@ static inline void mm_heap_unlock(struct heap *h, uintptr_t irq)
 		mm_relist(h);
 	mm_spin_unlock_irqrestore(&h->lock, irq);
 	ann_leave();
+}
+
+/* For MM_ASSERT: the caller holds h's lock (mm_spin_owned). */
+static inline int mm_heap_locked(struct heap *h)
+{
+	return mm_spin_owned(&h->lock);
 }
 
 static inline int mm_heap_valid(const struct heap *h)

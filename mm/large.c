@@ -93,6 +93,9 @@ void *mm_large_alloc(struct heap *h, size_t n, size_t align)
 	large_seal(h, l);
 	h->large = l;
 
+	MM_ASSERT(p % align == 0 && (uintptr_t)l >= base &&
+		      p + payload <= base + bytes,
+		  "a large block is aligned and lies inside its own memory");
 	b->size = payload + HDR_SIZE;
 	b->prev = NULL;
 	block_seal(h->secret, b);
@@ -177,6 +180,10 @@ void mm_large_free(struct heap *h, struct large *l)
 	size_t payload = block_payload_size(b);
 	const unsigned gone = sizeof h->large_gone / sizeof h->large_gone[0];
 
+	MM_ASSERT(mm_heap_locked(h), "the large blocks' list changes under "
+				     "the lock");
+	MM_ASSERT(h->stats.large_blocks > 0 && h->stats.bytes_large >= payload,
+		  "the large counts include every large block on the list");
 	/* the guard page catches what runs past the piece; the red zone
 	 * what stays inside it */
 	if (mm_checking(h))

@@ -133,8 +133,11 @@ void mm_quarantine_push(struct heap *h, struct block *b)
 {
 	unsigned slot;
 
+	MM_ASSERT(mm_heap_locked(h), "the quarantine changes under the lock");
 	if (h->q_count == HEAP_QUARANTINE_SLOTS)
 		quarantine_pop(h);
+	MM_ASSERT(h->q_count < HEAP_QUARANTINE_SLOTS,
+		  "a full quarantine lets its oldest block go first");
 	b->size = block_size(b) | BLOCK_FREE | BLOCK_QUARANTINED;
 	block_set_meta(b, 0);
 	block_seal(h->secret, b);

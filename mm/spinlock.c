@@ -54,21 +54,15 @@ static unsigned self(void)
 #define CALLER() ((void *)0)
 #endif
 
-static void misuse(const struct spinlock *l, const char *what, void *caller)
+static _Noreturn void misuse(const struct spinlock *l, const char *what,
+			     void *caller)
 {
 	char msg[120];
 	struct mm_out o = {msg, 0, sizeof msg};
 
 	mm_format(&o, "spinlock %s: %s by cpu %u (caller %p)", l->name, what,
 		  (size_t)self() - 1, caller);
-	if (mm_hooks.panic)
-		mm_hooks.panic(msg);
-#if defined(__GNUC__) || defined(__clang__)
-	__builtin_trap();
-#else
-	for (;;)
-		;
-#endif
+	mm_panic(msg);
 }
 
 static int held_by(struct spinlock *l, unsigned me)
@@ -85,6 +79,15 @@ int mm_spin_held(struct spinlock *l)
 int mm_spin_busy(struct spinlock *l)
 {
 	return atomic_load_explicit(&l->word, memory_order_relaxed) != 0;
+}
+
+int mm_spin_owned(struct spinlock *l)
+{
+	unsigned me = self();
+
+	if (!LOCKING)
+		return 1; /* nobody ever holds it: nothing to tell */
+	return me ? held_by(l, me) : mm_spin_busy(l);
 }
 
 static int try_take(struct spinlock *l, unsigned want)

@@ -46,5 +46,9 @@ void mm_spin_reset(struct spinlock *l);
 int mm_spin_held(struct spinlock *l);
 /* Non-zero when somebody holds l. */
 int mm_spin_busy(struct spinlock *l);
+/* Non-zero when the caller may be l's holder, as far as can be told:
+ * this CPU holds it; or, without a cpu_id hook, somebody does. For
+ * MM_ASSERT (xv6's holding()). */
+int mm_spin_owned(struct spinlock *l);
 
 #endif

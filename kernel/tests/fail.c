@@ -6,11 +6,13 @@
 #include <stdint.h>
 
 #include "kernel/cpu.h"
+#include "kernel/heap_hooks.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/vm/vm.h"
 #include "mm/heap.h"
+#include "mm/hooks.h"
 #include "mm/memory.h"
 
 static void triple_fault(void)
@@ -188,6 +190,48 @@ static void misuse_heap(const struct boot_options *opt)
 	      cmdline_caches_word(opt->heap_flags), (void *)p, (void *)guard);
 }
 
+/* fail=assert: a broken environment, which only mm/'s assertions see. */
+static struct mm_local one_local;
+static unsigned cpu_told;
+
+static struct mm_local *one_local_for_all(void)
+{
+	return &one_local;
+}
+
+static unsigned cpu_as_told(void)
+{
+	return cpu_told;
+}
+
+/*
+ * Two CPU ids that share one struct mm_local, against hooks.h's contract
+ * (each CPU its own): the second finds the first's cache in its slot.
+ * With MM_ASSERTS (make kernel-assert) the cache path checks who owns
+ * the cache it is about to use, and panics naming that assertion; a
+ * kernel without them cannot tell, and says so.
+ */
+static _Noreturn void share_one_cache(void)
+{
+	struct mm_hooks hooks;
+	void *p;
+
+	heap_hooks_get(&hooks);
+	hooks.local = one_local_for_all;
+	hooks.cpu_id = cpu_as_told;
+	cpu_told = 0;
+	mm_set_hooks(&hooks);
+	kprintf("fail: CPU ids 0 and 1 sharing one cache (fail=assert)\n");
+	p = allocate_memory(32);
+	deallocate_memory(p);
+	cpu_told = 1;
+	p = allocate_memory(32);
+	panic("nothing caught CPU ids 0 and 1 sharing one cache (block %p): "
+	      "mm/ checks that only when built with MM_ASSERTS (make "
+	      "kernel-assert), and this kernel was not",
+	      p);
+}
+
 void fail_on_purpose(const struct boot_options *opt)
 {
 	void *p;
@@ -226,6 +270,8 @@ void fail_on_purpose(const struct boot_options *opt)
 	case FAIL_HANG:
 		kprintf("fail: hanging without a verdict (fail=hang)\n");
 		cpu_halt_forever();
+	case FAIL_ASSERT:
+		share_one_cache();
 	default:
 		misuse_heap(opt);
 	}

@@ -22,6 +22,7 @@ B=${B:-build}
 QEMU=${QEMU:-qemu-system-i386}
 ISO=$B/alloc.iso
 ELF=$B/kernel.elf
+ASSERT_ELF=$B/kernel-assert.elf
 LOGS=$B/boot-tests
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
 HANG_TIMEOUT=${HANG_TIMEOUT:-8}
@@ -45,9 +46,9 @@ MIN_MIB=$(sed -n 's/^#define KERNEL_MIN_RAM_MIB \([0-9]*\)$/\1/p' \
 QUICK_TIMEOUT=${QUICK_TIMEOUT:-10}
 
 mkdir -p "$LOGS"
-for f in "$ISO" "$ELF"; do
+for f in "$ISO" "$ELF" "$ASSERT_ELF"; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL - boot prerequisites ($f missing: run make iso)"
+		echo "FAIL - boot prerequisites ($f missing: run make iso kernel-assert)"
 		exit 1
 	fi
 done
@@ -87,6 +88,25 @@ for mode in fast "fast caches=off" quarantine; do
 		--log '^smp_stress: 4 CPU(s) ran' -m "${MIN_MIB}M" -smp 4 \
 		-accel tcg,thread=multi -kernel "$ELF" -append "exit heap=$mode"
 done
+
+# The kernel built with mm/'s assertions (make kernel-assert, MM_ASSERTS):
+# the whole suite on 4 CPUs in every heap mode, each invariant checked.
+for mode in fast check quarantine; do
+	expect_pass "asserts-$mode-smp4" --mode "$mode" \
+		--log '^alloc: built with MM_ASSERTS' --log '^smp_stress: 4 CPU(s) ran' \
+		-m 128M -smp 4 -accel tcg,thread=multi -kernel "$ASSERT_ELF" \
+		-append "exit heap=$mode"
+done
+# Must fail: a broken invariant stops that kernel at the assertion, which
+# names its file, line and reason; the kernel without assertions cannot
+# see it, and says so.
+expect_fail must-fail-assert "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	-m 128M -kernel "$ASSERT_ELF" -append "exit fail=assert" -- \
+	'^PANIC at .*: mm/cache_ops\.h:[0-9]*: assertion failed: cache_is_mine(c) (a cache is used by the CPU or thread that owns it alone'
+expect_fail must-fail-assert-off "$BOOT_TIMEOUT" $STATUS_FAILURE \
+	-m 128M -kernel "$ELF" -append "exit fail=assert" -- \
+	'^PANIC at .*nothing caught CPU ids 0 and 1 sharing one cache.*built with MM_ASSERTS' \
+	'!assertion failed'
 
 # Below the minimum the kernel says so and fails at once, running nothing.
 for mem in $((MIN_MIB - 1)) $((MIN_MIB / 2)) 4 2; do

@@ -185,9 +185,11 @@ pass "tsan threads ${THREADS}x$TSAN_THREAD_OPS, caches" tsan threads $TT -c
 pass "tsan processes ${TSAN_PROCS}x$TSAN_PROC_OPS" tsan procs $TP
 pass "tsan processes ${TSAN_PROCS}x$TSAN_PROC_OPS, caches" tsan procs $TP -c
 pass "tsan bare threads ${THREADS}x$TSAN_THREAD_OPS, shards" tsan threads $TT -b -c -m 64
-for v in host32 clang64; do
+pass "asserts on, bare threads ${THREADS}x$SMALL_OPS, shards" assert threads $TS -b -c -m 64
+for v in host32 clang64 assert; do
 	name=${v/host32/i386}
 	name=${name/clang64/clang}
+	name=${name/assert/asserts on,}
 	pass "$name threads ${THREADS}x$SMALL_OPS" $v threads $TS
 	pass "$name threads ${THREADS}x$SMALL_OPS, caches" $v threads $TS -c
 	pass "$name processes ${PROCS}x$SMALL_OPS" $v procs $PS

@@ -150,6 +150,47 @@ static void test_lock_counts_acquisitions(void **state)
 	assert_int_equal(l.contended, 0);
 }
 
+static unsigned cpu_three(void)
+{
+	return 3;
+}
+
+/* mm_spin_owned, behind MM_ASSERT's "called with the lock held": this
+ * CPU's hold only, or any hold where CPUs cannot be told apart. */
+static void test_owned_means_held_by_this_cpu(void **state)
+{
+	struct mm_hooks other = {.cpu_id = cpu_three, .panic = panic_to_test};
+	struct mm_hooks seven = {.cpu_id = cpu_seven, .panic = panic_to_test};
+	struct spinlock l;
+	uintptr_t irq;
+
+	(void)state;
+	mm_spin_init(&l, "owned");
+	assert_false(mm_spin_owned(&l));
+	irq = mm_spin_lock_irqsave(&l);
+	assert_true(mm_spin_owned(&l));
+	mm_set_hooks(&other); /* cpu 3 looks at cpu 7's lock */
+	assert_false(mm_spin_owned(&l));
+	mm_set_hooks(&seven);
+	mm_spin_unlock_irqrestore(&l, irq);
+	assert_false(mm_spin_owned(&l));
+}
+
+static void test_owned_without_cpu_ids_means_held(void **state)
+{
+	struct spinlock l;
+	uintptr_t irq;
+
+	(void)state;
+	mm_set_hooks(NULL);
+	mm_spin_init(&l, "anyone");
+	assert_false(mm_spin_owned(&l));
+	irq = mm_spin_lock_irqsave(&l);
+	assert_true(mm_spin_owned(&l));
+	mm_spin_unlock_irqrestore(&l, irq);
+	assert_false(mm_spin_owned(&l));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +200,8 @@ int main(void)
 	    T(test_taking_a_held_lock_again_panics_with_its_name),
 	    T(test_releasing_a_lock_not_held_panics),
 	    T(test_lock_counts_acquisitions),
+	    T(test_owned_means_held_by_this_cpu),
+	    T(test_owned_without_cpu_ids_means_held),
 #undef T
 	};
 
