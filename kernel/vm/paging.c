@@ -210,6 +210,18 @@ size_t paging_reclaim_tables(void (*flush)(void))
 	return n;
 }
 
+void paging_walk_tables(void (*fn)(uintptr_t va, uintptr_t table_pa,
+				   const uint32_t *table, void *ctx),
+			void *ctx)
+{
+	const uint32_t *pd = directory();
+
+	for (unsigned i = 0; i < RECURSIVE; i++)
+		if (pd[i] & PTE_PRESENT)
+			fn((uintptr_t)i << 22, pd[i] & PTE_ADDR, table_of(i),
+			   ctx);
+}
+
 static void identity(uintptr_t from, uintptr_t to, unsigned flags)
 {
 	for (uintptr_t a = from; a < to; a += PAGE_SIZE)

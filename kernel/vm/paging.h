@@ -81,6 +81,17 @@ size_t paging_tables(void);
  * Returns how many. */
 size_t paging_reclaim_tables(void (*flush)(void));
 
+/*
+ * Every page table in use, in address order: fn(va, table_pa, table, ctx)
+ * with the first address its entries map (a multiple of 4 MiB), the
+ * frame it lives in, and its 1024 entries, readable. The directory's own
+ * entry for the tables (the recursive one) is not a table of pages and is
+ * left out. Called by whoever keeps the tables from changing meanwhile.
+ */
+void paging_walk_tables(void (*fn)(uintptr_t va, uintptr_t table_pa,
+				   const uint32_t *table, void *ctx),
+			void *ctx);
+
 /* This CPU forgets every translation (a CR3 reload), or one page's. */
 void paging_flush_all(void);
 void paging_flush_page(uintptr_t va);

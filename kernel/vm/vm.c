@@ -346,32 +346,37 @@ int vm_guard_of(uintptr_t va, enum vm_area *area, uintptr_t *start,
 	return 1;
 }
 
+struct frame_walk {
+	void (*fn)(uintptr_t pa, enum vm_use use, void *ctx);
+	void *ctx;
+};
+
+/* One page table: its own frame, and the frames its entries map. */
+static void frames_of_table(uintptr_t va, uintptr_t table_pa, const uint32_t *t,
+			    void *ctx)
+{
+	const struct frame_walk *w = ctx;
+
+	w->fn(table_pa, VM_USE_TABLE, w->ctx);
+	/* the identity map is the kernel's image and devices, not frames
+	 * that were handed out */
+	if (va < VM_IDENTITY_END || va >= VM_HEAP_END)
+		return;
+	for (unsigned k = 0; k < PAGE_SIZE / sizeof *t; k++)
+		if (t[k] & PTE_PRESENT)
+			w->fn(t[k] & PTE_ADDR,
+			      va >= VM_HEAP ? VM_USE_HEAP : VM_USE_KERNEL,
+			      w->ctx);
+}
+
 void vm_walk_frames(void (*fn)(uintptr_t pa, enum vm_use use, void *ctx),
 		    void *ctx)
 {
-	const uint32_t *pd = (const uint32_t *)(uintptr_t)0xFFFFF000u;
+	struct frame_walk w = {fn, ctx};
 	uintptr_t irq = vm_lock();
 
 	fn(paging_directory(), VM_USE_TABLE, ctx);
-	for (unsigned i = 0; i < 1023; i++) {
-		const uint32_t *t =
-		    (const uint32_t *)(uintptr_t)(VM_PAGE_TABLES +
-						  i * PAGE_SIZE);
-		uintptr_t va = (uintptr_t)i << 22;
-
-		if (!(pd[i] & PTE_PRESENT))
-			continue;
-		fn(pd[i] & PTE_ADDR, VM_USE_TABLE, ctx);
-		/* the identity map is the kernel's image and devices, not
-		 * frames that were handed out */
-		if (va < VM_IDENTITY_END || va >= VM_HEAP_END)
-			continue;
-		for (unsigned k = 0; k < 1024; k++)
-			if (t[k] & PTE_PRESENT)
-				fn(t[k] & PTE_ADDR,
-				   va >= VM_HEAP ? VM_USE_HEAP : VM_USE_KERNEL,
-				   ctx);
-	}
+	paging_walk_tables(frames_of_table, &w);
 	vm_unlock(irq);
 }
 
