@@ -61,8 +61,9 @@ KERNEL_CFLAGS = $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic \
 KERNEL_ASFLAGS := -m32 -g -I. -MMD -MP
 KERNEL_LDFLAGS := -m32 -T linker.ld -nostdlib -static -no-pie -Wl,--build-id=none \
         -Wl,-z,noexecstack
-# The self-tests stamp blocks with the host tests' helper (freestanding).
-KERNEL_TEST_COMMON := tests/common/stamp.c
+# The self-tests stamp blocks and draw random numbers with the host tests'
+# helpers (freestanding).
+KERNEL_TEST_COMMON := tests/common/stamp.c tests/common/rng.c
 KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c kernel/vm/*.c kernel/tests/*.c)) $(MM_SRCS) \
         $(KERNEL_TEST_COMMON)
 KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))

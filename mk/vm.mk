@@ -6,7 +6,7 @@
 VM_VARIANTS := host64 clang64 host32 asan64
 VM_TESTS    := test_frame
 # What each test links besides its own tests/vm/<test>.c.
-vm_test_frame_SRCS := kernel/vm/frame.c
+vm_test_frame_SRCS := kernel/vm/frame.c tests/common/rng.c
 
 VM_TEST_BINS := $(foreach v,$(VM_VARIANTS),$(addprefix $(B)/$(v)/vm/,$(VM_TESTS)))
 

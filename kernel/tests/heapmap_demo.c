@@ -13,7 +13,7 @@
 #include "kernel/heapmap.h"
 
 #include "kernel/kprintf.h"
-#include "kernel/tests/xorshift.h"
+#include "tests/common/rng.h"
 #include "kernel/timer.h"
 #include "kernel/vm/heap_growth.h"
 #include "kernel/vm/vm.h"
@@ -40,12 +40,12 @@ struct fill {
 };
 
 static struct heapmap map;
-static uint32_t rng = 0x2545f491u;
+static struct rng rng = {0x2545f491u};
 
 /* the same demo every boot */
 static uint32_t next_random(void)
 {
-	return xorshift32(&rng);
+	return (uint32_t)rng_next(&rng);
 }
 
 static int push(struct heap *h, struct fill *f, size_t band, size_t bytes)

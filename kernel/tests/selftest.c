@@ -13,7 +13,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/kprintf.h"
 #include "kernel/tests/selftest_cases.h"
-#include "kernel/tests/xorshift.h"
+#include "tests/common/rng.h"
 #include "kernel/smp.h"
 #include "kernel/string.h"
 #include "kernel/vga.h"
@@ -64,7 +64,7 @@ static const struct {
 };
 
 static char detail[256];
-static uint32_t rng_state = 1;
+static struct rng rng_state;
 static int lines_run, lines_failed;
 
 const char *selftest_name(size_t i)
@@ -102,12 +102,12 @@ static void add_detail(const char *fmt, ...)
 
 void st_random_seed(uint32_t seed)
 {
-	rng_state = seed ? seed : 1;
+	rng_seed(&rng_state, seed);
 }
 
 uint32_t st_random(void)
 {
-	return xorshift32(&rng_state);
+	return (uint32_t)rng_next(&rng_state);
 }
 
 struct check_record {

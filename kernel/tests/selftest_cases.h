@@ -30,7 +30,8 @@ int st_fail(const char *fmt, ...) KPRINTF_FORMAT(1, 2);
 			return st_fail(__VA_ARGS__);                           \
 	} while (0)
 
-/* xorshift32: the same sequence every boot, so failures reproduce. */
+/* tests/common/rng.h's generator: the same sequence every boot, so
+ * failures reproduce. */
 uint32_t st_random(void);
 void st_random_seed(uint32_t seed);
 

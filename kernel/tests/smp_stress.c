@@ -33,7 +33,7 @@
 #include "kernel/smp.h"
 #include "kernel/tests/smp_handoff.h"
 #include "kernel/tests/smp_stress.h"
-#include "kernel/tests/xorshift.h"
+#include "tests/common/rng.h"
 #include "kernel/timer.h"
 #include "kernel/vm/heap_growth.h"
 #include "kernel/vm/vm.h"
@@ -86,7 +86,7 @@ static void call_end(struct stress_cpu *c)
 
 static uint32_t next_random(struct stress_cpu *c)
 {
-	return xorshift32(&c->rng);
+	return (uint32_t)rng_next(&c->rng);
 }
 
 /* Mostly small, some medium, a few large, as in a kernel; sizes 0 and odd
@@ -309,7 +309,8 @@ static void run_cpu(unsigned cpu, void *arg)
 	int rc = 0;
 
 	(void)arg;
-	*c = (struct stress_cpu){.rng = 0x2545F491u ^ (cpu + 1) * GOLDEN};
+	*c = (struct stress_cpu){0};
+	rng_seed(&c->rng, 0x2545F491u ^ (cpu + 1) * GOLDEN);
 	heap_get_cache_stats(memory_heap(), &c->cache0);
 	for (unsigned long n = 0; n < ops_per_cpu && rc == 0 && !stopped();
 	     n++) {

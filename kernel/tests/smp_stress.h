@@ -9,6 +9,7 @@
 
 #include "kernel/cpu_map.h"
 #include "kernel/tests/smp_handoff.h"
+#include "tests/common/rng.h"
 #include "mm/heap.h"
 
 #define STRESS_SLOTS 64
@@ -31,7 +32,7 @@ struct stress_cpu {
 	struct heap_cache_stats cache0, cache1; /* at the start, at the end */
 	uint64_t ticks;
 	uint64_t call_start, call_ticks; /* the last heap call's duration */
-	uint32_t rng;
+	struct rng rng;
 	uint32_t seq;
 	int failed;
 	char detail[160];

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "kernel/panic.h"
-#include "kernel/tests/xorshift.h"
+#include "tests/common/rng.h"
 #include "kernel/vm/frame.h"
 
 #define KIB	     ((uint64_t)1 << 10)
@@ -122,12 +122,12 @@ static void expect_same_stats(const struct frame_stats *a)
 	assert_int_equal(a->runs, b.runs);
 }
 
-static uint32_t rng_state;
+static struct rng rng_state;
 
 /* the same sequence on every variant */
 static uint32_t rnd(void)
 {
-	return xorshift32(&rng_state);
+	return (uint32_t)rng_next(&rng_state);
 }
 
 static int setup(void **state)
@@ -136,7 +136,7 @@ static int setup(void **state)
 	frame_init();
 	panic_return = NULL;
 	panics = 0;
-	rng_state = 0x9e3779b9u;
+	rng_seed(&rng_state, 0x9e3779b9u);
 	return 0;
 }
 
