@@ -68,6 +68,14 @@ KERNEL_SRCS := $(sort $(wildcard boot/*.S)) $(sort $(wildcard kernel/*.c kernel/
         $(KERNEL_TEST_COMMON)
 KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
 KERNEL_ELF  := $(B)/kernel.elf
+# The same kernel with mm/'s assertions on (MM_ASSERTS; mk/kernel-variants.mk
+# builds it): what make run and make debug boot with ASSERTS=1.
+ASSERT_ELF  := $(B)/kernel-assert.elf
+ifeq ($(ASSERTS),1)
+RUN_KERNEL  := $(ASSERT_ELF)
+else
+RUN_KERNEL  := $(KERNEL_ELF)
+endif
 ISO         := $(B)/alloc.iso
 
 # --- host builds of mm/ -----------------------------------------------------
@@ -114,6 +122,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
 	@echo "Variables: GUI=1 (run with a VGA window), MEM=128M (16M at least), SMP=1, GDB_PORT=1234,"
+	@echo "           ASSERTS=1 (run or debug the kernel built with mm/'s assertions on),"
 	@echo "           V=1 (show commands)"
 	@echo "           CMDLINE='...' the kernel's command line for make run and make debug"
 	@echo "           (words in kernel/cmdline.h), e.g. make run CMDLINE='heap=check tests=alignment'"
@@ -227,15 +236,15 @@ tools-gui:
 quote = '$(subst ','\'',$(1))'
 
 # make run boots the ISO through GRUB, whose entry passes `exit`. Given
-# CMDLINE, QEMU loads the kernel itself instead (it reads multiboot
-# images) and passes those words, after `exit` unless they have it, so that
-# the run still ends with the verdict.
-ifeq ($(strip $(CMDLINE)),)
+# CMDLINE (or ASSERTS=1), QEMU loads the kernel itself instead (it reads
+# multiboot images) and passes those words, after `exit` unless they have
+# it, so that the run still ends with the verdict.
+ifeq ($(strip $(CMDLINE))$(filter 1,$(ASSERTS)),)
 RUN_IMAGE := $(ISO)
 RUN_BOOT   = -cdrom $(ISO) -boot d
 else
-RUN_IMAGE := $(KERNEL_ELF)
-RUN_BOOT   = -kernel $(KERNEL_ELF) -append $(call quote,$(RUN_CMDLINE))
+RUN_IMAGE := $(RUN_KERNEL)
+RUN_BOOT   = -kernel $(RUN_KERNEL) -append $(call quote,$(RUN_CMDLINE))
 # A GUI run has no exit device and keeps its window: no `exit` added there.
 RUN_CMDLINE = $(strip $(if $(QEMU_EXIT),$(if $(filter exit,$(CMDLINE)),,exit)) $(CMDLINE))
 endif
@@ -256,8 +265,8 @@ GDBINIT  := $(B)/gdbinit
 # Only a kernel told `exit` uses the exit device; without it, quitting QEMU
 # is how a debug session ends, and run-qemu.sh does not call that a failure.
 DEBUG_EXIT = $(if $(filter exit,$(CMDLINE)),$(QEMU_EXIT))
-debug: check-mem $(KERNEL_ELF) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halted for GDB; prints the gdb command to type
-	@scripts/gdb/gdbinit.sh $(KERNEL_ELF) $(GDB_PORT) > $(GDBINIT)
+debug: check-mem $(RUN_KERNEL) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halted for GDB; prints the gdb command to type
+	@scripts/gdb/gdbinit.sh $(RUN_KERNEL) $(GDB_PORT) > $(GDBINIT)
 	@echo "debug: QEMU is halted at reset, waiting for GDB on port $(GDB_PORT)."
 	@echo "debug: in another terminal, in $(CURDIR), type:"
 	@echo "debug:"
@@ -265,7 +274,7 @@ debug: check-mem $(KERNEL_ELF) | tools-debug $(QEMU_UI_TOOLS) ## start QEMU halt
 	@echo "debug:"
 	@echo "debug: it stops at kmain; heap-walk, heap-check, heap-stats once the heap exists"
 	@echo "debug: (e.g. break selftest_run)."
-	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -kernel $(KERNEL_ELF) \
+	@scripts/run-qemu.sh $(QEMU) -m $(MEM) -smp $(SMP) -kernel $(RUN_KERNEL) \
 		-append $(call quote,$(CMDLINE)) -gdb tcp:127.0.0.1:$(GDB_PORT) -S \
 		-no-reboot -no-shutdown $(DEBUG_EXIT) $(QEMU_RUN)
 

@@ -35,8 +35,8 @@ endef
 $(eval $(call kernel_variant,nolock,NOLK))
 $(eval $(call kernel_variant,assert,ASRT))
 
+# ASSERT_ELF is the Makefile's: make run ASSERTS=1 boots it.
 NOLOCK_ELF := $(B)/kernel-nolock.elf
-ASSERT_ELF := $(B)/kernel-assert.elf
 kernel-nolock: $(NOLOCK_ELF) ## build the must-fail kernel without the heap lock
 kernel-assert: $(ASSERT_ELF) ## build the kernel with mm/'s assertions on (MM_ASSERTS)
 

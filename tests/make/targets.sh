@@ -32,6 +32,27 @@ case_run_passes_cmdline() {
 
 case_run_passes_cmdline
 
+# make run ASSERTS=1: the kernel with mm/'s assertions on (MM_ASSERTS);
+# fail=assert breaks the hooks' contract, which only an assertion sees.
+case_run_asserts() {
+	local log=$LOGS/run-asserts.log ok=0
+	mk run-asserts run ASSERTS=1 CMDLINE='tests=alignment heapmap=none'
+	[ $rc -eq 0 ] && grep -q '^alloc: built with MM_ASSERTS' "$log" &&
+		grep -q '^ok - alignment' "$log" && grep -q '^kernel: success' "$log" && ok=1
+	result "run ASSERTS=1 boots the kernel with mm/'s assertions on, exits 0" $ok \
+		"exit $rc; log: $log" "$(tail_of "$log" 8)"
+
+	log=$LOGS/run-asserts-fail.log
+	ok=0
+	mk run-asserts-fail run ASSERTS=1 CMDLINE='fail=assert'
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] &&
+		grep -q '^PANIC at .*: mm/cache_ops.h:[0-9]*: assertion failed: cache_is_mine(c)' "$log" && ok=1
+	result "run ASSERTS=1 CMDLINE='fail=assert' exits non-zero at the assertion, naming it" $ok \
+		"exit $rc; log: $log" "$(tail_of "$log" 8)"
+}
+
+case_run_asserts
+
 # make check: the host64 unit tests alone, with their summary line, and
 # nothing of the other variants or suites.
 case_check_is_host64_only() {
