@@ -70,6 +70,7 @@ void mm_mark_used(struct heap *h, struct block *b, size_t requested,
 		  "a longer tail was split off: the slack fits meta's field");
 	b->size = size;
 	block_seal(h->secret, b);
+	MM_ASSERT_NOTE(if (h->unsealed == b) h->unsealed = NULL);
 	block_set_meta(
 	    b, meta_make(block_key(h->secret, b),
 			 meta_used(size - HDR_SIZE - requested, align_log2)));
@@ -94,7 +95,8 @@ void mm_mark_free(struct heap *h, struct block *b, size_t size)
  * Shrink b to size bytes when the rest is big enough to be a block of its
  * own. The rest becomes a free block (merged with a free successor, which
  * only a shrinking realloc can have) and goes on its list. b itself is left
- * unsealed: the caller marks it used. In checking mode the rest is poisoned
+ * unsealed: the caller marks it used (with MM_ASSERTS, mm_heap_unlock
+ * checks that it did). In checking mode the rest is poisoned
  * unless it already was (it came out of a free block).
  */
 void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
@@ -108,6 +110,7 @@ void mm_split(struct heap *h, struct block *b, size_t size, int rest_poisoned)
 
 	MM_ASSERT(size >= MIN_BLOCK && size <= total && size % HEAP_ALIGN == 0,
 		  "a split keeps a whole, aligned block inside b");
+	MM_ASSERT_NOTE(h->unsealed = b);
 	if (rest_size < MIN_BLOCK)
 		return;
 	b->size = size | (b->size & BLOCK_FLAGS);

@@ -34,13 +34,22 @@
 _Noreturn void mm_assert_failed(const char *file, int line, const char *cond,
 				const char *why);
 
+/* MM_ASSERT_NOTE(stmt): bookkeeping that only an assertion reads, done
+ * only in a build with MM_ASSERTS. */
 #ifdef MM_ASSERTS
 #define MM_ASSERTS_ON 1
 #define MM_ASSERT(cond, why)                                                   \
 	((cond) ? (void)0 : mm_assert_failed(__FILE__, __LINE__, #cond, why))
+#define MM_ASSERT_NOTE(stmt)                                                   \
+	do {                                                                   \
+		stmt;                                                          \
+	} while (0)
 #else
 #define MM_ASSERTS_ON	     0
 #define MM_ASSERT(cond, why) ((void)sizeof((cond) ? 1 : 0))
+#define MM_ASSERT_NOTE(stmt)                                                   \
+	do {                                                                   \
+	} while (0)
 #endif
 
 #endif

@@ -192,6 +192,7 @@ static unsigned carve(struct heap *h, unsigned k, unsigned want,
 		prev = x;
 	}
 	mm_set_prev(h, block_next(x), b, x);
+	MM_ASSERT_NOTE(h->unsealed = NULL); /* b is sealed: the first piece */
 	mm_account_out(h, want, want * (size - HDR_SIZE), 0, 1);
 	*head = b;
 	return want;

@@ -111,6 +111,8 @@ struct heap {
 	unsigned q_head, q_count;
 
 	int relist; /* a free list was found damaged: rebuild them all */
+	/* MM_ASSERTS: a block mm_split() left unsealed, not yet marked */
+	struct block *unsealed;
 
 	/* HEAP_CACHES (cache.c): the caches, and full batches between them */
 	struct mm_cache *caches;
@@ -387,6 +389,9 @@ static inline int mm_heap_lock(struct heap *h, uintptr_t *irq,
 
 static inline void mm_heap_unlock(struct heap *h, uintptr_t irq)
 {
+	MM_ASSERT(h->unsealed == NULL,
+		  "a block mm_split() leaves unsealed is marked before the "
+		  "lock goes");
 	if (h->relist)
 		mm_relist(h);
 	mm_spin_unlock_irqrestore(&h->lock, irq);

@@ -7,7 +7,8 @@
  * An invariant can only be broken from inside mm/, so these tests reach
  * inside: the one unit test that includes mm/internal.h, to do what mm/
  * never does (file a block in use on a free list, touch the lists without
- * the lock, leave two free blocks side by side) and see each caught. The
+ * the lock, leave two free blocks side by side, let the lock go with a
+ * block half split) and see each caught. The
  * last breaks a hook's contract instead, from outside: two threads that
  * share one struct mm_local.
  */
@@ -168,6 +169,25 @@ static void test_two_free_blocks_side_by_side_are_caught(void **state)
 	assert_caught("mm/free.c", "free neighbours are always merged");
 }
 
+static void test_a_split_block_left_unmarked_is_caught(void **state)
+{
+	struct heap *h = heap_create(mem, HEAP_BYTES);
+	struct block *b;
+	uintptr_t irq = 0;
+
+	(void)state;
+	assert_int_equal(mm_heap_lock(h, &irq, NULL), 0);
+	b = mm_fl_take(h, 64);
+	assert_non_null(b);
+	mm_split(h, b, 64, 1);
+	/* and no mm_mark_used(): the lock must not go with b half made */
+	if (setjmp(panic_jump) == 0) {
+		mm_heap_unlock(h, irq);
+		fail_msg("%s", "a block split and left unsealed went unseen");
+	}
+	assert_caught("mm/internal.h", "is marked before the lock goes");
+}
+
 /* A broken environment: one struct mm_local for two CPUs. */
 static struct mm_local shared_local;
 static unsigned cpu_now;
@@ -248,6 +268,9 @@ int main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_two_free_blocks_side_by_side_are_caught, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_split_block_left_unmarked_is_caught, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_a_cache_shared_by_two_cpus_is_caught, setup, teardown),
