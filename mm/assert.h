@@ -16,13 +16,12 @@
  * memory) can still make one false: the fault fuzzer, which does, runs
  * without them. Built with MM_ASSERTS defined (the unit tests' assert64
  * build, the kernel's `make kernel-assert`, the operations fuzzers), a
- * false cond stops
- * everything through the panic hook with the file, the line, the
- * condition and why it must hold:
+ * false cond stops everything through the panic hook with the file, the
+ * line, the condition and why it must hold:
  *
- *   mm/free.c:278: assertion failed: !block_is_listed(next) && !(b->prev
- *   && block_is_listed(b->prev)) (free neighbours are always merged: no
- *   two lie side by side)
+ *   mm/freelist.c:31: assertion failed: block_is_listed(b) &&
+ *   block_intact(h->secret, b) (only a free block, sealed as free, goes
+ *   on a free list)
  *
  * Without MM_ASSERTS, cond is not evaluated and costs nothing; it is
  * still compiled (inside sizeof), so that it cannot rot.
