@@ -17,8 +17,11 @@ skipped=0
 log_dir=$B/test-logs
 mkdir -p "$log_dir"
 
+# shellcheck source=tests/common/cmocka.sh
+. "$(dirname "$0")/common/cmocka.sh"
+
 run_cmocka() { # variant name
-	local bin=$B/$1/tests/$2 log=$log_dir/$1-$2.log p f
+	local bin=$B/$1/tests/$2 log=$log_dir/$1-$2.log
 	if [ ! -x "$bin" ]; then
 		echo "FAIL - $1/$2 (not built)"
 		failed=$((failed + 1))
@@ -30,22 +33,9 @@ run_cmocka() { # variant name
 	*) run=("$bin") ;;
 	esac
 	"${run[@]}" >"$log" 2>&1
-	local rc=$?
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-	p=${p:-0}
-	f=${f:-0}
-	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
-		f=$((f + 1)) # died, or ran nothing
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	if [ "$f" -eq 0 ]; then
-		echo "ok - $1/$2 ($p cases)"
-	else
-		echo "FAIL - $1/$2 ($p passed, $f failed; exit $rc) - log: $log"
-		grep -E '^\[  (FAILED|ERROR) |^\[  ERROR|Error|error:|heap:' "$log" | head -n 20
-	fi
+	cmocka_judge "$1/$2" "$log" $?
+	passed=$((passed + cmocka_passed))
+	failed=$((failed + cmocka_failed))
 }
 
 # ASan's i386 runtime reserves its shadow memory in ways qemu-i386 does

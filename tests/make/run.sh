@@ -26,5 +26,7 @@ LOGS=$(cd "$LOGS" && pwd)
 . "$HERE/memory.sh"
 # shellcheck source=tests/make/readme.sh
 . "$HERE/readme.sh"
+# shellcheck source=tests/make/summary.sh
+. "$HERE/summary.sh"
 
 exit $((failed > 0))

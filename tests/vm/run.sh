@@ -15,6 +15,9 @@ log_dir=$B/test-logs
 mkdir -p "$log_dir"
 status=0
 
+# shellcheck source=tests/common/cmocka.sh
+. "$(dirname "$0")/../common/cmocka.sh"
+
 for v in $VM_VARIANTS; do
 	for t in $VM_TESTS; do
 		bin=$B/$v/vm/$t
@@ -31,23 +34,8 @@ for v in $VM_VARIANTS; do
 		run=("$bin")
 		[ "$v" = host32 ] && run=(scripts/run-i386.sh "$bin")
 		timeout "$VM_TIMEOUT" "${run[@]}" >"$log" 2>&1
-		rc=$?
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-		p=${p:-0}
-		f=${f:-0}
-		if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
-			f=$((f + 1)) # died, or ran nothing
-		fi
-		if [ "$f" -eq 0 ]; then
-			echo "ok - vm/$v/$t ($p cases)"
-		else
-			echo "FAIL - vm/$v/$t ($p passed, $f failed; exit $rc) - log: $log"
-			# indented, so that run-all.sh counts only the line above
-			grep -E '^\[  (FAILED|ERROR) |^\[   LINE   \]|unexpected panic|AddressSanitizer|runtime error' "$log" |
-				head -n 20 | sed 's/^/    /'
-			status=1
-		fi
+		cmocka_judge "vm/$v/$t" "$log" $?
+		[ "$cmocka_failed" -eq 0 ] || status=1
 	done
 done
 exit $status
