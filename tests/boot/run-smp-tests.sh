@@ -123,11 +123,11 @@ caught() {
 	elif ! has "$name" "^smp: $cpus CPU\(s\) running"; then
 		echo "$cpus CPUs never ran: a failure would prove nothing" >&2
 	elif [ "$status" -eq 35 ] && has "$name" '^FAIL - smp_stress'; then
-		echo "stress check failed: $(grep -m1 '^FAIL - smp_stress' \
+		echo "stress check failed: $(grep -a -m1 '^FAIL - smp_stress' \
 			"$LOGS/$name.log" | sed 's/^FAIL - smp_stress (//')"
 	elif [ "$status" -eq 35 ] && has "$name" '^PANIC at'; then
-		echo "panic$(grep -m1 '^PANIC at' "$LOGS/$name.log" |
-			sed 's/^PANIC at [^ ]* ([a-z_]*)//')"
+		echo "panic$(grep -a -m1 '^PANIC at' "$LOGS/$name.log" |
+			sed -E 's/^PANIC at [^ ]+( \([^)]*\))?( on cpu [0-9]+)?//')"
 	elif [ "$status" -eq 0 ] && grep -q 'Triple fault' "$LOGS/$name.qemu"; then
 		echo "triple fault"
 	elif [ "$status" -eq 124 ]; then
