@@ -93,11 +93,9 @@ pass() {
 		return
 	fi
 	# i386: natively, or under qemu-i386 (scripts/run-i386.sh)
-	if [ "$variant" = host32 ]; then
-		run "$log" "$TIMEOUT" scripts/run-i386.sh "$D/$variant/stress-$prog" "$@"
-	else
-		run "$log" "$TIMEOUT" "$D/$variant/stress-$prog" "$@"
-	fi
+	local -a via=()
+	[ "$variant" = host32 ] && via=(scripts/run-i386.sh)
+	run "$log" "$TIMEOUT" "${via[@]}" "$D/$variant/stress-$prog" "$@"
 	if [ $rc -eq 0 ] && grep -q '^result: ' "$log" &&
 		! grep -qvE '^result: ' "$log"; then
 		info=$(rate "$log")
