@@ -126,7 +126,7 @@ void mm_host_fault_abort(const struct heap_fault *f, void *ctx)
 	abort();
 }
 
-void mm_host_init(void)
+struct mm_hooks mm_host_hooks(void)
 {
 	struct mm_hooks hooks = {
 	    .entropy = host_entropy,
@@ -139,6 +139,12 @@ void mm_host_init(void)
 	    .fault = mm_host_fault_abort,
 	};
 
+	return hooks;
+}
+
+void mm_host_init(void)
+{
+	struct mm_hooks hooks = mm_host_hooks();
 	static int registered;
 
 	mm_set_hooks(&hooks);

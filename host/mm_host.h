@@ -9,9 +9,14 @@
 #define HOST_MM_HOST_H
 
 #include "mm/heap.h"
+#include "mm/hooks.h"
 
 /* Install the host hooks. Call once before creating heaps. */
 void mm_host_init(void);
+
+/* The hooks mm_host_init installs, for a test that replaces one of them
+ * (mm/hooks.h) and installs the rest unchanged. */
+struct mm_hooks mm_host_hooks(void);
 
 /*
  * Give the calling thread's caches (HEAP_CACHES heaps) back to their heaps

@@ -526,7 +526,36 @@ struct holder {
 	struct heap *h;
 	void *p[64];
 	atomic_int ready, stop, busy;
+	atomic_uint calls; /* made while busy */
+	pthread_t waiter;  /* the test's thread, whose allocation waits */
 };
+
+/* The holder a busy test's relax hook waits for. */
+static struct holder *waited_on;
+
+/*
+ * The relax hook of the busy test. An allocation waits for the other
+ * caches a bounded number of rounds (CACHE_WAIT_ROUNDS), relaxing between
+ * them; with the host's relax, a sched_yield, the holder had to be
+ * scheduled within some 20 ms, a time limit that a loaded machine missed
+ * now and then. Here each relax of the waiting thread lasts until the
+ * holder has made two more calls, so one call began after the wait did:
+ * the holder's next call comes within the first round however slow the
+ * machine, and the test asserts what the heap does with it.
+ */
+static void relax_until_the_holder_calls(void)
+{
+	struct holder *o = waited_on;
+	unsigned start;
+
+	if (!o || !pthread_equal(pthread_self(), o->waiter)) {
+		sched_yield();
+		return;
+	}
+	start = atomic_load(&o->calls);
+	while (atomic_load(&o->calls) - start < 2 && !atomic_load(&o->stop))
+		sched_yield();
+}
 
 static void *hold_then_wait(void *arg)
 {
@@ -540,8 +569,10 @@ static void *hold_then_wait(void *arg)
 	while (!atomic_load(&o->stop)) {
 		/* busy: a call now and then, each one a cache hit, except
 		 * the first after a drain was asked for */
-		if (atomic_load(&o->busy))
+		if (atomic_load(&o->busy)) {
 			heap_free(o->h, heap_alloc(o->h, 16));
+			atomic_fetch_add(&o->calls, 1);
+		}
 		sched_yield();
 	}
 	heap_free(o->h, o->p[0]);
@@ -557,7 +588,16 @@ static void needs_anothers_cache(struct env *e, int busy)
 	void *big;
 
 	heap_drain_caches(e->h);
-	o = (struct holder){.h = e->h};
+	o = (struct holder){.h = e->h, .waiter = pthread_self()};
+	if (busy) {
+		struct mm_hooks hooks = mm_host_hooks();
+
+		/* installed before the holder runs: hooks are not changed
+		 * under a running thread */
+		hooks.relax = relax_until_the_holder_calls;
+		waited_on = &o;
+		mm_set_hooks(&hooks);
+	}
 	assert_int_equal(pthread_create(&t, NULL, hold_then_wait, &o), 0);
 	while (!atomic_load(&o.ready))
 		sched_yield();
@@ -573,6 +613,8 @@ static void needs_anothers_cache(struct env *e, int busy)
 	 * must not leave it calling into the next test's heap */
 	atomic_store(&o.stop, 1);
 	assert_int_equal(pthread_join(t, NULL), 0);
+	waited_on = NULL;
+	mm_host_init();
 	assert_true(held >= 63);
 	if (busy) {
 		/* the holder gave its cache back at its next call, and the
