@@ -62,8 +62,11 @@ case_check_is_host64_only() {
 		grep -q '^ok - host64/test_alloc ' "$log" &&
 		! grep -qE '^(ok|FAIL) - (host32|clang64|asan64|asan32)/' "$log" &&
 		! grep -q '^== tests/' "$log" && ok=1
+	# the FAIL lines first, with the cmocka lines under them: the tail
+	# alone once left a failed case unnamed
 	result "check runs the host64 unit tests alone and ends with its summary" $ok \
-		"exit $rc; log: $log" "$(tail_of "$log" 8)"
+		"exit $rc; log: $log" "$(grep -A8 '^FAIL - ' "$log" | head -n 30)" \
+		"$(tail_of "$log" 2)"
 }
 
 case_check_is_host64_only
