@@ -22,6 +22,7 @@
 struct stamped {
 	unsigned char *p;
 	size_t size;
+	size_t align; /* it was allocated with (16: a plain allocation) */
 	uint64_t tag; /* stamp_tag(cpu, seq): tests/common/stamp.h */
 };
 

@@ -29,6 +29,8 @@ struct stress_cpu {
 	unsigned long ops[OP_KINDS];
 	unsigned long nulls; /* out of memory: allowed, counted */
 	unsigned long naps;  /* after a slow heap call: see SLOW_US */
+	/* calls the caches cannot serve (smp_stress.c: CACHE_LIMIT) */
+	unsigned long bypass;
 	struct heap_cache_stats cache0, cache1; /* at the start, at the end */
 	uint64_t ticks;
 	uint64_t call_start, call_ticks; /* the last heap call's duration */

@@ -1,8 +1,9 @@
 /*
  * smp_stress_table.c - the SMP stress's table: a row per CPU of the heap
  * calls it made, how many of its allocations its cache served (hit%), its
- * time; the sums; and how often the heap's lock was taken. The boot tests
- * read the "all" row's last field and the lock line.
+ * time; the sums; how often the heap's lock was taken, and how many of
+ * the operations take it by design. The boot tests read the "all" row's
+ * last field, the lock line and the by-design line.
  */
 #include "kernel/kprintf.h"
 #include "kernel/tests/smp_stress.h"
@@ -27,9 +28,10 @@ void smp_stress_table(size_t cpus, const struct heap_stats *before,
 		      const struct heap_stats *after)
 {
 	unsigned long sum[OP_KINDS] = {0}, nulls = 0, naps = 0, all = 0;
+	unsigned long bypass = 0;
 	size_t acquired = after->lock_acquired - before->lock_acquired;
 	size_t waited = after->lock_contended - before->lock_contended;
-	size_t hits = 0;
+	size_t hits = 0, others;
 	unsigned long calls = 0;
 	unsigned permille;
 
@@ -52,6 +54,7 @@ void smp_stress_table(size_t cpus, const struct heap_stats *before,
 			c->failed ? "  FAILED" : "");
 		nulls += c->nulls;
 		naps += c->naps;
+		bypass += c->bypass;
 		all += total_ops(c);
 		hits += c->cache1.alloc_hits - c->cache0.alloc_hits;
 		calls += c->ops[OP_ALLOC] + c->ops[OP_CALLOC] +
@@ -72,4 +75,12 @@ void smp_stress_table(size_t cpus, const struct heap_stats *before,
 		acquired ? waited * 1000 / acquired % 10 : 0,
 		acquired ? all / acquired : 0,
 		acquired ? all * 10 / acquired % 10 : 0);
+	/* what the caches could serve took the rest */
+	others = acquired > bypass ? acquired - bypass : 0;
+	kprintf("  by design: %lu of the operations take it (above the caches' "
+		"4 KiB, or aligned); the other %lu took it %zu times, once "
+		"per %lu.%lu\n",
+		bypass, all - bypass, others,
+		others ? (all - bypass) / others : 0,
+		others ? (all - bypass) * 10 / others % 10 : 0);
 }

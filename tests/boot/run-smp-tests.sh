@@ -14,8 +14,14 @@
 # never lose an update). A boot passes when QEMU exits with 33, the serial
 # log says ALL TESTS PASSED, the kernel started as many CPUs as asked, and
 # smp_stress says that many ran. With the per-CPU caches (the default) a
-# run on 4 CPUs must also take the heap's lock at most once per
-# LOCK_EVERY operations (issue 11), and show each CPU's cache hit rate.
+# run on 4 CPUs must also show each CPU's cache hit rate and take the
+# heap's lock rarely (issue 11): once for each operation that takes it by
+# design (a block above the caches' 4 KiB, or aligned: some 10 per cent
+# of the mix), and at most once per LOCK_EVERY of the others (their
+# caches' refills and overflows: about once per 60). The whole run's
+# rate, once per 10.2 to 10.7 operations, is the mix's more than the
+# caches': issue 11 judged it against 10, a margin of 2 to 7 per cent
+# that a change to the mix, not to the caches, would have eaten.
 #
 # The must-fail cases boot the kernel built with the heap lock compiled out
 # (MM_UNSAFE_NO_LOCK). They pass only when that kernel, with several CPUs
@@ -34,7 +40,7 @@ LOGS=$B/smp-tests
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 HANG_TIMEOUT=${HANG_TIMEOUT:-60}
 CMDLINE="exit tests=smp_stress"
-LOCK_EVERY=10
+LOCK_EVERY=20
 
 # The device's options are one argument: its commas are not separators.
 # shellcheck disable=SC2054
@@ -58,19 +64,29 @@ locks() {
 		"$LOGS/$1.log" | tail -n 1
 }
 
-# few_locks NAME CPUS: the lock was taken at most once per LOCK_EVERY
-# operations, and every CPU's row shows a hit rate. Otherwise 1, with
-# $why saying what was seen.
+# by_design NAME: how many of the stress's operations take the lock by
+# design (the table's "by design" line).
+by_design() {
+	sed -n 's/^  by design: \([0-9]*\) of the operations take it.*/\1/p' \
+		"$LOGS/$1.log" | tail -n 1
+}
+
+# few_locks NAME CPUS: the lock was taken at most once for each operation
+# that takes it by design and once per LOCK_EVERY of the others, and
+# every CPU's row shows a hit rate. Otherwise 1, with $why saying what
+# was seen.
 few_locks() {
-	local name=$1 cpus=$2 taken all rows
-	taken=$(locks "$name") all=$(ops "$name")
+	local name=$1 cpus=$2 taken all bypass rows
+	taken=$(locks "$name") all=$(ops "$name") bypass=$(by_design "$name")
 	rows=$(grep -cE '^ +[0-9]+ .* [0-9]+\.[0-9]% +[0-9]+ +[0-9]+( |$)' "$LOGS/$name.log")
-	if [ -z "$taken" ] || [ -z "$all" ]; then
-		why="no 'heap lock: taken N times' line or no 'all' row"
+	if [ -z "$taken" ] || [ -z "$all" ] || [ -z "$bypass" ]; then
+		why="no 'heap lock: taken N times' line, 'all' row or 'by design' line"
 	elif [ "$rows" -ne "$cpus" ]; then
 		why="$rows CPU row(s) with a cache hit rate, not $cpus"
-	elif [ $((taken * LOCK_EVERY)) -gt "$all" ]; then
-		why="the lock was taken $taken times in $all operations: more than once per $LOCK_EVERY"
+	elif [ "$bypass" -gt "$all" ]; then
+		why="$bypass operations by design, of $all"
+	elif [ $(((taken - bypass) * LOCK_EVERY)) -gt $((all - bypass)) ]; then
+		why="the lock was taken $taken times: $bypass operations take it by design, and the other $((all - bypass)) more than once per $LOCK_EVERY"
 	else
 		return 0
 	fi
@@ -105,7 +121,8 @@ expect_pass() {
 	fi
 	if [ -z "$why" ]; then
 		echo "ok - boot $name ($cpus CPU(s) ran, $(ops "$name") heap" \
-			"operations, lock taken $(locks "$name") times, ${seconds}s)"
+			"operations, lock taken $(locks "$name") times" \
+			"($(by_design "$name") by design), ${seconds}s)"
 	else
 		echo "FAIL - boot $name"
 		echo "    $why"
@@ -185,7 +202,8 @@ expect_pass smp-4-caches-off 4 "ACPI MADT" -smp 4 -kernel "$ELF" \
 	-append "$CMDLINE caches=off"
 
 # Must fail: the lock-only run, judged as a cached one, takes the lock far
-# more often than once per LOCK_EVERY operations; few_locks must say so.
+# more often than its operations by design and once per LOCK_EVERY of the
+# others; few_locks must say so.
 name=smp-4-caches-off
 if [ -f "$LOGS/$name.log" ] && [ -n "$(locks $name)" ] && ! few_locks $name 4; then
 	echo "ok - boot must-fail-lock-rate (rejected: $why)"
@@ -194,6 +212,33 @@ else
 	echo "    few_locks accepted the caches=off run, or it left no log: lock taken $(locks $name) times in $(ops $name) operations"
 	failed=$((failed + 1))
 fi
+
+# Must fail: each other way few_locks rejects, on a copy of the smp-4 run's
+# log with one thing changed (SED): the why must name it (WHY, a regex).
+doctored() { # LABEL SED WHY
+	local name=doctored-$1
+	if [ ! -f "$LOGS/smp-4.log" ] || ! few_locks smp-4 4; then
+		echo "FAIL - boot must-fail-$1"
+		echo "    the smp-4 run it starts from failed or left no log"
+		failed=$((failed + 1))
+		return
+	fi
+	sed "$2" "$LOGS/smp-4.log" >"$LOGS/$name.log"
+	if ! few_locks "$name" 4 && [[ $why =~ $3 ]]; then
+		echo "ok - boot must-fail-$1 (rejected: $why)"
+	else
+		echo "FAIL - boot must-fail-$1"
+		echo "    few_locks accepted the smp-4 log changed by '$2', or said: ${why:-nothing}"
+		failed=$((failed + 1))
+	fi
+}
+doctored no-by-design-line '/^  by design: /d' "'by design' line"
+doctored no-lock-line '/^  heap lock: /d' "'heap lock: taken N times' line"
+doctored a-cpu-row-missing '/^    2 /d' "3 CPU row"
+doctored no-operation-by-design 's/^  by design: [0-9]*/  by design: 0/' \
+	"more than once per $LOCK_EVERY"
+doctored more-by-design-than-operations \
+	's/^  by design: [0-9]*/  by design: 99999999/' "operations by design, of"
 
 # Without the lock: one CPU is fine, several are caught - with the caches,
 # which take no lock for most operations, and without them. With the
