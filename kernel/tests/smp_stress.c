@@ -225,7 +225,7 @@ static void free_block(struct stress_cpu *c, const struct stamped *s,
 		       enum op op)
 {
 	c->ops[op]++;
-	c->bypass += bypasses_caches(s->size, 16);
+	c->bypass += s->size > CACHE_LIMIT; /* aligned or not */
 	call_begin(c);
 	deallocate_memory(s->p);
 	call_end(c);
@@ -253,8 +253,7 @@ static int empty_slot(struct stress_cpu *c, unsigned cpu, struct stamped *s)
 	}
 	c->ops[OP_REALLOC]++;
 	size = random_size(c) + 1; /* realloc(p, 0) would free */
-	c->bypass +=
-	    bypasses_caches(s->size, s->align) || bypasses_caches(size, 16);
+	c->bypass += bypasses_caches(s->size, s->align) || size > CACHE_LIMIT;
 	call_begin(c);
 	p = reallocate_memory(s->p, size);
 	call_end(c);

@@ -24,11 +24,17 @@ static unsigned hit_permille(const struct stress_cpu *c)
 	return calls ? (unsigned)((uint64_t)hits * 1000 / calls) : 0;
 }
 
+/* n / d in tenths (0 when d is 0), printed as x / 10 "." x % 10. */
+static unsigned long tenths(unsigned long n, unsigned long d)
+{
+	return d ? (unsigned long)((uint64_t)n * 10 / d) : 0;
+}
+
 void smp_stress_table(size_t cpus, const struct heap_stats *before,
 		      const struct heap_stats *after)
 {
 	unsigned long sum[OP_KINDS] = {0}, nulls = 0, naps = 0, all = 0;
-	unsigned long bypass = 0;
+	unsigned long bypass = 0, waited_pct, per_lock, per_other;
 	size_t acquired = after->lock_acquired - before->lock_acquired;
 	size_t waited = after->lock_contended - before->lock_contended;
 	size_t hits = 0, others;
@@ -69,18 +75,17 @@ void smp_stress_table(size_t cpus, const struct heap_stats *before,
 	/* heap_get_stats took it once, for `after` */
 	if (acquired > 0)
 		acquired--;
+	waited_pct = tenths(waited * 100, acquired);
+	per_lock = tenths(all, acquired);
 	kprintf("  heap lock: taken %zu times, %zu of them after waiting "
-		"(%zu.%zu%%), once per %lu.%lu operations\n",
-		acquired, waited, acquired ? waited * 100 / acquired : 0,
-		acquired ? waited * 1000 / acquired % 10 : 0,
-		acquired ? all / acquired : 0,
-		acquired ? all * 10 / acquired % 10 : 0);
+		"(%lu.%lu%%), once per %lu.%lu operations\n",
+		acquired, waited, waited_pct / 10, waited_pct % 10,
+		per_lock / 10, per_lock % 10);
 	/* what the caches could serve took the rest */
 	others = acquired > bypass ? acquired - bypass : 0;
+	per_other = tenths(all - bypass, others);
 	kprintf("  by design: %lu of the operations take it (above the caches' "
 		"4 KiB, or aligned); the other %lu took it %zu times, once "
 		"per %lu.%lu\n",
-		bypass, all - bypass, others,
-		others ? (all - bypass) / others : 0,
-		others ? (all - bypass) * 10 / others % 10 : 0);
+		bypass, all - bypass, others, per_other / 10, per_other % 10);
 }
